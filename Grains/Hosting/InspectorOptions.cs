@@ -1,0 +1,25 @@
+using Inspector.Grains.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Inspector.Grains.Hosting;
+
+public static class InspectorOptions
+{
+    /// <summary>
+    /// Reads and checks every options section now, so a bad value stops start-up with a message
+    /// naming the option instead of failing on the first request that needs it.
+    /// </summary>
+    public static IServiceCollection AddInspectorOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(Options.Create(OptionsLoader.Load<DefaultOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<IronicOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<ProcessingOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<OrleansOptions>(configuration)));
+        var database = OptionsLoader.Load<DatabaseOptions>(configuration);
+        DatabaseConnection.Parse(database.Connection);
+        services.AddSingleton(Options.Create(database));
+        return services;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using Inspector.Grains.Configuration;
+using Inspector.Grains.Housekeeping;
+using Inspector.Grains.Ironic;
+using Inspector.Grains.Nodes;
+using Inspector.Grains.Storage;
+using Inspector.Grains.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+
+namespace Inspector.Grains.Hosting;
+
+public static class InspectorSilo
+{
+    /// <summary>How long a grain call may take: starting a node may wait out Ironic's retries.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>Configures a silo hosting the node grains, for the Silo host and the web front's embedded silo.</summary>
+    public static ISiloBuilder AddInspectorSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var orleans = OptionsLoader.Load<OrleansOptions>(configuration);
+        silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+
+        var services = silo.Services;
+        services.AddInspectorOptions(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RebootPacer>();
+        services.AddSingleton(sp => new IronicClient(
+            new HttpClient(new SocketsHttpHandler
+            {
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                MaxConnectionsPerServer = 256,
+                AutomaticDecompression = DecompressionMethods.All,
+            }),
+            sp.GetRequiredService<IOptions<IronicOptions>>(),
+            sp.GetRequiredService<ILogger<IronicClient>>()));
+
+        services.AddSingleton(sp =>
+        {
+            var connection = DatabaseConnection.Parse(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Connection);
+            return new SqliteDatabase(connection.Target, sp.GetRequiredService<ILogger<SqliteDatabase>>());
+        });
+        services.AddSingleton<INodeStore, SqliteNodeStore>();
+        services.AddGrainStorage(NodeGrainStorage.Name, (sp, _) => new NodeGrainStorage(sp.GetRequiredService<INodeStore>()));
+        services.AddSingleton<HousekeepingService>();
+        services.AddHostedService(sp => sp.GetRequiredService<HousekeepingService>());
+        return silo;
+    }
+}

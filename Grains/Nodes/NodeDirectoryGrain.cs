@@ -1,0 +1,36 @@
+using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Ironic;
+using Inspector.Grains.Storage;
+using Orleans.Concurrency;
+
+namespace Inspector.Grains.Nodes;
+
+/// <summary>
+/// Queries that span nodes, answered by whichever silo receives them: name resolution through
+/// Ironic and status pages from the status index.
+/// </summary>
+[GrainType("node-directory")]
+[StatelessWorker]
+public sealed class NodeDirectoryGrain(IronicClient ironic, INodeStore store) : Grain, INodeDirectoryGrain
+{
+    public async Task<NodeResolution> ResolveAsync(string nodeId)
+    {
+        try
+        {
+            var node = await ironic.GetNodeAsync(nodeId);
+            return node is null
+                ? new NodeResolution(null, CommandOutcome.NotFound, $"Node {nodeId} was not found in Ironic")
+                : new NodeResolution(node.Uuid.ToLowerInvariant(), CommandOutcome.Accepted, null);
+        }
+        catch (IronicException e) when (e.StatusCode is null)
+        {
+            return new NodeResolution(null, CommandOutcome.Unavailable, e.Message);
+        }
+        catch (IronicException e)
+        {
+            return new NodeResolution(null, CommandOutcome.Invalid, $"Cannot get node {nodeId}: {e.Message}");
+        }
+    }
+
+    public Task<StatusPage> ListAsync(StatusQuery query) => store.ListAsync(query);
+}

@@ -1,0 +1,353 @@
+using Inspector.Grains.Configuration;
+using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Ironic;
+using Inspector.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace Inspector.Grains.Nodes;
+
+/// <summary>
+/// One bare-metal node's introspection. Reentrant so that status reads, and a 409 for an abort
+/// while a long Ironic call runs, answer at once; <see cref="_busy"/> is the node lock that
+/// keeps state-changing operations from overlapping.
+/// </summary>
+[GrainType("node")]
+[Reentrant]
+public sealed partial class NodeGrain(
+    [PersistentState("introspection", NodeGrainStorage.Name)] IPersistentState<NodeState> persisted,
+    IronicClient ironic,
+    RebootPacer pacer,
+    IOptions<DefaultOptions> defaults,
+    IOptions<ProcessingOptions> processing,
+    TimeProvider time,
+    ILogger<NodeGrain> logger) : Grain, INodeGrain
+{
+    /// <summary>Provision states in which Ironic lets a node be inspected.</summary>
+    private static readonly string[] InspectableStates = ["enroll", "manageable", "inspecting", "inspect wait", "inspect failed"];
+
+    private static readonly string[] ActiveStates = ["active", "rescue"];
+
+    private bool _busy;
+
+    private string Uuid => this.GetPrimaryKeyString();
+
+    private NodeState State => persisted.State;
+
+    public Task<NodeStatus?> GetStatusAsync() => Task.FromResult(CurrentStatus());
+
+    public async Task<CommandResult> StartAsync(StartIntrospection request)
+    {
+        if (State.State is { } current && !IntrospectionStateMachine.TryFire(current, IntrospectionEvent.Start, out _))
+        {
+            return CommandResult.Invalid(IntrospectionStateMachine.InvalidEventMessage(current, IntrospectionEvent.Start));
+        }
+
+        if (_busy)
+        {
+            return CommandResult.Locked();
+        }
+
+        _busy = true;
+        var handedOver = false;
+        try
+        {
+            var node = await ironic.GetNodeAsync(Uuid);
+            if (node is null)
+            {
+                return CommandResult.NotFound($"Node {Uuid} was not found in Ironic");
+            }
+
+            if (CheckProvisionState(node) is { } invalid)
+            {
+                return CommandResult.Invalid(invalid);
+            }
+
+            if (request.ManageBoot)
+            {
+                var power = await ironic.ValidateAsync(Uuid, "power");
+                if (!power.Result)
+                {
+                    return CommandResult.Invalid($"Failed validation of power interface: {power.Reason}");
+                }
+            }
+
+            var bmc = await LookupAttributes.BmcAddressesAsync(node, defaults.Value.IpmiAddressFields);
+            var ports = await ironic.GetPortsAsync(Uuid);
+
+            var now = Timestamps.Now(time);
+            State.State = IntrospectionState.Starting;
+            State.StartedAt = now;
+            State.FinishedAt = null;
+            State.Error = null;
+            State.ManageBoot = request.ManageBoot;
+            State.LookupAttributes =
+            [
+                .. bmc.Select(a => new LookupAttribute(LookupAttribute.BmcAddress, a)),
+                .. ports.Select(p => new LookupAttribute(LookupAttribute.Mac, p.Address)).Distinct(),
+            ];
+
+            if (State.LookupAttributes.Count == 0)
+            {
+                const string noAttributes = "No lookup attributes were found, inspector won't be able to find it after " +
+                    "introspection, consider creating ironic ports or providing an IPMI address";
+                await FinishAsync(IntrospectionEvent.Error, noAttributes);
+                return request.ManageBoot ? CommandResult.Accepted : CommandResult.Invalid(noAttributes);
+            }
+
+            if (!request.ManageBoot)
+            {
+                State.State = IntrospectionState.Waiting;
+                await persisted.WriteStateAsync();
+                LogStarted(Uuid, false);
+                return CommandResult.Accepted;
+            }
+
+            await persisted.WriteStateAsync();
+            LogStarted(Uuid, true);
+            handedOver = true;
+            _ = BootIntoRamdiskAsync(node);
+            return CommandResult.Accepted;
+        }
+        catch (IronicException e)
+        {
+            return e.StatusCode is null
+                ? CommandResult.Unavailable(e.Message)
+                : CommandResult.Invalid($"Cannot get node {Uuid}: {e.Message}");
+        }
+        catch (LookupAttributeException e)
+        {
+            return CommandResult.Invalid(e.Message);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                _busy = false;
+            }
+        }
+    }
+
+    public Task<CommandResult> AbortAsync()
+    {
+        if (State.State is not { } current)
+        {
+            return Task.FromResult(NotInCache());
+        }
+
+        if (_busy)
+        {
+            return Task.FromResult(CommandResult.Locked());
+        }
+
+        if (!IntrospectionStateMachine.TryFire(current, IntrospectionEvent.Abort, out _))
+        {
+            // The reference accepts the request and only logs that nothing can happen.
+            LogIgnoredAbort(Uuid, current.ToWire());
+            return Task.FromResult(CommandResult.Accepted);
+        }
+
+        _busy = true;
+        _ = AbortInBackgroundAsync(current);
+        return Task.FromResult(CommandResult.Accepted);
+    }
+
+    public async Task<bool> TimeOutAsync(DateTime startedAt)
+    {
+        if (_busy || State.State is not { } current || State.FinishedAt is not null || State.StartedAt != startedAt
+            || !IntrospectionStateMachine.TryFire(current, IntrospectionEvent.Timeout, out _))
+        {
+            return false;
+        }
+
+        if (current != IntrospectionState.Waiting)
+        {
+            LogTimeoutInState(Uuid, current.ToWire());
+        }
+
+        _busy = true;
+        try
+        {
+            await FinishAsync(IntrospectionEvent.Timeout, "Introspection timeout");
+            return true;
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    public async Task ForgetAsync()
+    {
+        if (_busy || State.State is null)
+        {
+            return;
+        }
+
+        await persisted.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    private NodeStatus? CurrentStatus() => State.State is { } state
+        ? new NodeStatus(Uuid, state, State.StartedAt, State.FinishedAt, State.Error)
+        : null;
+
+    private CommandResult NotInCache() => CommandResult.NotFound($"Could not find node {Uuid} in cache");
+
+    private string? CheckProvisionState(IronicNode node)
+    {
+        var state = node.ProvisionState.ToLowerInvariant();
+        if (ActiveStates.Contains(state) && processing.Value.PermitActiveIntrospection)
+        {
+            return null;
+        }
+
+        return InspectableStates.Contains(state)
+            ? null
+            : $"Invalid provision state for introspection: \"{state}\", valid states are " +
+              $"\"['{string.Join("', '", InspectableStates)}']\"";
+    }
+
+    /// <summary>Sets PXE boot and reboots the node into the ramdisk, then waits for its data.</summary>
+    private async Task BootIntoRamdiskAsync(IronicNode node)
+    {
+        try
+        {
+            DelayDeactivation(TimeSpan.FromMinutes(30));
+            var persistent = IsPersistentBoot(node.DriverInfo["force_persistent_boot_device"]?.ToString());
+            try
+            {
+                await ironic.SetBootDeviceAsync(Uuid, "pxe", persistent);
+            }
+            catch (IronicException e)
+            {
+                await FinishAsync(IntrospectionEvent.Error, $"Failed to set boot device to PXE: {e.Message}");
+                return;
+            }
+
+            await Task.Delay(pacer.ReserveSlot(), time);
+            try
+            {
+                await ironic.SetPowerStateAsync(Uuid, "rebooting");
+            }
+            catch (IronicException e)
+            {
+                await FinishAsync(IntrospectionEvent.Error,
+                    $"Failed to power on the node, check its power management configuration: {e.Message}");
+                return;
+            }
+
+            await TransitionAsync(IntrospectionEvent.Wait);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Booting node {Node} into the ramdisk failed", Uuid);
+            await TryFinishAfterFailureAsync(e);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private async Task AbortInBackgroundAsync(IntrospectionState from)
+    {
+        try
+        {
+            await TransitionAsync(IntrospectionEvent.Abort);
+            if (State.ManageBoot)
+            {
+                try
+                {
+                    await ironic.SetPowerStateAsync(Uuid, "power off");
+                }
+                catch (IronicException e)
+                {
+                    // The operator asked to stop; a node that cannot be powered off is logged, not kept.
+                    logger.LogWarning("Failed to power off node {Node} after abort: {Error}", Uuid, e.Message);
+                }
+            }
+
+            if (from == IntrospectionState.Waiting)
+            {
+                await FinishAsync(IntrospectionEvent.AbortEnd, "Canceled by operator");
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Aborting introspection of node {Node} failed", Uuid);
+        }
+        finally
+        {
+            _busy = false;
+        }
+    }
+
+    private static bool IsPersistentBoot(string? value) =>
+        value is not null && (value.Equals("always", StringComparison.OrdinalIgnoreCase)
+            || value.Equals("true", StringComparison.OrdinalIgnoreCase)
+            || value == "1" || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Applies an event and persists the new state (with the status index).</summary>
+    private async Task TransitionAsync(IntrospectionEvent evt)
+    {
+        var current = State.State ?? IntrospectionState.Starting;
+        if (!IntrospectionStateMachine.TryFire(current, evt, out var next))
+        {
+            throw new InvalidOperationException(IntrospectionStateMachine.InvalidEventMessage(current, evt));
+        }
+
+        State.State = next;
+        await persisted.WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Ends the introspection: records when and why, drops the lookup attributes (the ramdisk
+    /// can no longer find this node) and applies the closing event.
+    /// </summary>
+    private async Task FinishAsync(IntrospectionEvent evt, string? error)
+    {
+        var current = State.State ?? IntrospectionState.Starting;
+        if (!IntrospectionStateMachine.TryFire(current, evt, out var next))
+        {
+            LogInvalidEvent(Uuid, current.ToWire(), evt.ToWire());
+            return;
+        }
+
+        State.State = next;
+        State.FinishedAt = Timestamps.Now(time);
+        State.Error = error;
+        State.LookupAttributes = [];
+        await persisted.WriteStateAsync();
+        LogFinished(Uuid, next.ToWire(), error ?? "");
+    }
+
+    private async Task TryFinishAfterFailureAsync(Exception failure)
+    {
+        try
+        {
+            await persisted.ReadStateAsync();
+            await FinishAsync(IntrospectionEvent.Error, failure.Message);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Could not record the failure of node {Node}", Uuid);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Introspection of node {Node} started (manage_boot={ManageBoot})")]
+    private partial void LogStarted(string node, bool manageBoot);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Introspection of node {Node} ended in {State} {Error}")]
+    private partial void LogFinished(string node, string state, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Abort of node {Node} in state {State} does nothing")]
+    private partial void LogIgnoredAbort(string node, string state);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Introspection of node {Node} timed out in state {State}")]
+    private partial void LogTimeoutInState(string node, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: event {Event} is invalid in state {State}")]
+    private partial void LogInvalidEvent(string node, string state, string @event);
+}

@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Inspector.Grains.Storage.Sqlite;
+
+/// <summary>
+/// The embedded SQLite database of the single-process default. SQLite has one writer at a time,
+/// so every write goes through one thread that commits whatever has queued up in a single
+/// transaction (group commit): thousands of node transitions a second share a few fsyncs.
+/// Reads use their own pooled connections, which WAL mode lets run beside the writer.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private const int MaxBatch = 512;
+    private readonly string _connectionString;
+    private readonly BlockingCollection<WriteOperation> _queue = new();
+    private readonly Thread _writer;
+    private readonly ILogger _logger;
+
+    public SqliteDatabase(string path, ILogger<SqliteDatabase> logger)
+    {
+        _logger = logger;
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+
+        using (var connection = Open())
+        {
+            SqliteSchema.Migrate(connection);
+        }
+
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
+        _writer.Start();
+    }
+
+    /// <summary>Queues a write; it runs inside a transaction shared with other queued writes.</summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, T> write)
+    {
+        var operation = new WriteOperation<T>(write);
+        _queue.Add(operation);
+        return operation.Completion.Task;
+    }
+
+    /// <summary>Runs a read on a pooled connection, off the caller's thread (SQLite calls block).</summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken ct = default) =>
+        Task.Run(() =>
+        {
+            using var connection = Open();
+            return read(connection);
+        }, ct);
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _writer.Join(TimeSpan.FromSeconds(30));
+        _queue.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragmas = connection.CreateCommand();
+        // WAL lets reads run beside the writer; FULL makes every commit survive a power loss.
+        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+        pragmas.ExecuteNonQuery();
+        return connection;
+    }
+
+    private void WriteLoop()
+    {
+        using var connection = Open();
+        var batch = new List<WriteOperation>(MaxBatch);
+        while (!_queue.IsCompleted)
+        {
+            batch.Clear();
+            try
+            {
+                batch.Add(_queue.Take());
+            }
+            catch (InvalidOperationException)
+            {
+                break; // completed while waiting
+            }
+
+            while (batch.Count < MaxBatch && _queue.TryTake(out var more))
+            {
+                batch.Add(more);
+            }
+
+            Commit(connection, batch);
+        }
+    }
+
+    private void Commit(SqliteConnection connection, List<WriteOperation> batch)
+    {
+        try
+        {
+            using var transaction = connection.BeginTransaction();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // A savepoint per operation: one that fails (an ETag conflict) rolls back alone.
+                Execute(connection, $"SAVEPOINT op{i}");
+                try
+                {
+                    batch[i].Run(connection);
+                    Execute(connection, $"RELEASE op{i}");
+                }
+                catch (Exception e)
+                {
+                    Execute(connection, $"ROLLBACK TO op{i}");
+                    Execute(connection, $"RELEASE op{i}");
+                    batch[i].Failed = e;
+                }
+            }
+
+            transaction.Commit();
+            foreach (var operation in batch)
+            {
+                operation.Complete();
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "SQLite commit of {Count} writes failed", batch.Count);
+            foreach (var operation in batch)
+            {
+                operation.Fail(e);
+            }
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private abstract class WriteOperation
+    {
+        public Exception? Failed { get; set; }
+
+        public abstract void Run(SqliteConnection connection);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception e);
+    }
+
+    private sealed class WriteOperation<T>(Func<SqliteConnection, T> write) : WriteOperation
+    {
+        private T? _result;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run(SqliteConnection connection) => _result = write(connection);
+
+        public override void Complete()
+        {
+            if (Failed is { } e)
+            {
+                Completion.TrySetException(e);
+            }
+            else
+            {
+                Completion.TrySetResult(_result!);
+            }
+        }
+
+        public override void Fail(Exception e) => Completion.TrySetException(e);
+    }
+}

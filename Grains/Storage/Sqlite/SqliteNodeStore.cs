@@ -1,0 +1,167 @@
+using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Nodes;
+using Microsoft.Data.Sqlite;
+
+namespace Inspector.Grains.Storage.Sqlite;
+
+/// <summary><see cref="INodeStore"/> on the embedded SQLite database.</summary>
+public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
+{
+    private const string StatusColumns = "uuid, state, started_at, finished_at, error";
+
+    public Task<StoredNode?> ReadAsync(string uuid, CancellationToken ct = default) =>
+        database.ReadAsync(connection =>
+        {
+            using var command = Command(connection, "SELECT body, etag FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
+            using var reader = command.ExecuteReader();
+            return reader.Read()
+                ? new StoredNode(NodeStateJson.Deserialize(reader.GetString(0)), reader.GetInt64(1))
+                : null;
+        }, ct);
+
+    public Task<long> WriteAsync(string uuid, NodeState state, long? expectedETag)
+    {
+        if (state.State is not { } current)
+        {
+            throw new ArgumentException("Only introspected nodes are stored", nameof(state));
+        }
+
+        var body = NodeStateJson.Serialize(state);
+        return database.WriteAsync(connection =>
+        {
+            var etag = (expectedETag ?? 0) + 1;
+            var parameters = new (string, object?)[]
+            {
+                ("$uuid", uuid), ("$etag", etag), ("$expected", expectedETag), ("$state", current.ToWire()),
+                ("$started", Timestamps.ToUnixMicroseconds(state.StartedAt)),
+                ("$finished", state.FinishedAt is { } f ? Timestamps.ToUnixMicroseconds(f) : null),
+                ("$error", state.Error), ("$body", body),
+            };
+            var sql = expectedETag is null
+                ? """
+                  INSERT INTO nodes (uuid, etag, state, started_at, finished_at, error, body)
+                  VALUES ($uuid, $etag, $state, $started, $finished, $error, $body)
+                  ON CONFLICT (uuid) DO NOTHING
+                  """
+                : """
+                  UPDATE nodes SET etag = $etag, state = $state, started_at = $started,
+                      finished_at = $finished, error = $error, body = $body
+                  WHERE uuid = $uuid AND etag = $expected
+                  """;
+            using (var command = Command(connection, sql, parameters))
+            {
+                if (command.ExecuteNonQuery() != 1)
+                {
+                    throw new NodeStoreConflictException($"Node {uuid} was changed by another writer");
+                }
+            }
+
+            using (var delete = Command(connection, "DELETE FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)))
+            {
+                delete.ExecuteNonQuery();
+            }
+
+            foreach (var attribute in state.LookupAttributes.Distinct())
+            {
+                using var insert = Command(connection,
+                    "INSERT OR IGNORE INTO lookup_attributes (name, value, node_uuid) VALUES ($name, $value, $uuid)",
+                    ("$name", attribute.Name), ("$value", attribute.Value), ("$uuid", uuid));
+                insert.ExecuteNonQuery();
+            }
+
+            return etag;
+        });
+    }
+
+    public Task DeleteAsync(string uuid) =>
+        database.WriteAsync(connection =>
+        {
+            using var command = Command(connection, "DELETE FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
+            return command.ExecuteNonQuery();
+        });
+
+    public Task<StatusPage> ListAsync(StatusQuery query, CancellationToken ct = default) =>
+        database.ReadAsync(connection =>
+        {
+            var where = new List<string>();
+            var parameters = new List<(string, object?)> { ("$limit", query.Limit) };
+            if (query.Marker is { } marker)
+            {
+                using var find = Command(connection, "SELECT started_at FROM nodes WHERE uuid = $marker", ("$marker", marker));
+                if (find.ExecuteScalar() is not long markerStarted)
+                {
+                    return new StatusPage([], MarkerNotFound: true);
+                }
+
+                where.Add("(started_at < $mstart OR (started_at = $mstart AND uuid < $marker))");
+                parameters.Add(("$mstart", markerStarted));
+                parameters.Add(("$marker", marker));
+            }
+
+            if (query.States is { Count: > 0 } states)
+            {
+                var names = states.Select((s, i) => (Name: $"$s{i}", Value: s.ToWire())).ToList();
+                where.Add($"state IN ({string.Join(", ", names.Select(n => n.Name))})");
+                parameters.AddRange(names.Select(n => (n.Name, (object?)n.Value)));
+            }
+
+            var sql = $"SELECT {StatusColumns} FROM nodes"
+                + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
+                + " ORDER BY started_at DESC, uuid DESC LIMIT $limit";
+            using var command = Command(connection, sql, [.. parameters]);
+            return new StatusPage(ReadStatuses(command), MarkerNotFound: false);
+        }, ct);
+
+    public Task<IReadOnlyList<NodeStatus>> FindOverdueAsync(DateTime startedBefore, int max, CancellationToken ct = default) =>
+        database.ReadAsync<IReadOnlyList<NodeStatus>>(connection =>
+        {
+            using var command = Command(connection,
+                $"SELECT {StatusColumns} FROM nodes WHERE finished_at IS NULL AND started_at < $before ORDER BY started_at LIMIT $max",
+                ("$before", Timestamps.ToUnixMicroseconds(startedBefore)), ("$max", max));
+            return ReadStatuses(command);
+        }, ct);
+
+    public Task<IReadOnlyList<string>> ListUuidsAsync(CancellationToken ct = default) =>
+        database.ReadAsync<IReadOnlyList<string>>(connection =>
+        {
+            using var command = Command(connection, "SELECT uuid FROM nodes");
+            using var reader = command.ExecuteReader();
+            var uuids = new List<string>();
+            while (reader.Read())
+            {
+                uuids.Add(reader.GetString(0));
+            }
+
+            return uuids;
+        }, ct);
+
+    private static List<NodeStatus> ReadStatuses(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var items = new List<NodeStatus>();
+        while (reader.Read())
+        {
+            IntrospectionStateNames.TryParse(reader.GetString(1), out var state);
+            items.Add(new NodeStatus(
+                reader.GetString(0),
+                state,
+                Timestamps.FromUnixMicroseconds(reader.GetInt64(2)),
+                reader.IsDBNull(3) ? null : Timestamps.FromUnixMicroseconds(reader.GetInt64(3)),
+                reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+
+        return items;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+}

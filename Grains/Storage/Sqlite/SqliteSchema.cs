@@ -1,0 +1,55 @@
+using Microsoft.Data.Sqlite;
+
+namespace Inspector.Grains.Storage.Sqlite;
+
+/// <summary>
+/// Versioned schema of the embedded database. Each step runs once, in order, recorded in
+/// <c>PRAGMA user_version</c>; running the migration again is harmless.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS nodes (
+            uuid        TEXT    NOT NULL PRIMARY KEY,
+            etag        INTEGER NOT NULL,
+            state       TEXT    NOT NULL,
+            started_at  INTEGER NOT NULL,  -- microseconds since the Unix epoch, UTC
+            finished_at INTEGER NULL,
+            error       TEXT    NULL,
+            body        TEXT    NOT NULL   -- the node grain's state as JSON
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS nodes_newest_first ON nodes (started_at DESC, uuid DESC);
+        CREATE INDEX IF NOT EXISTS nodes_by_state ON nodes (state, started_at DESC, uuid DESC);
+        CREATE INDEX IF NOT EXISTS nodes_unfinished ON nodes (started_at) WHERE finished_at IS NULL;
+        CREATE TABLE IF NOT EXISTS lookup_attributes (
+            name      TEXT NOT NULL,
+            value     TEXT NOT NULL,
+            node_uuid TEXT NOT NULL REFERENCES nodes (uuid) ON DELETE CASCADE,
+            PRIMARY KEY (name, value, node_uuid)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS lookup_attributes_by_node ON lookup_attributes (node_uuid);
+        """,
+    ];
+
+    public static void Migrate(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        var current = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        for (var version = current; version < Steps.Length; version++)
+        {
+            Scalar(connection, Steps[version]);
+            Scalar(connection, $"PRAGMA user_version = {version + 1}");
+        }
+
+        transaction.Commit();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,152 @@
+using System.Globalization;
+using Inspector.Grains.Configuration;
+using Inspector.Grains.Interfaces.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace Inspector.WebFront.Api;
+
+/// <summary>The <c>/v1/introspection</c> resource: start, status, list and abort.</summary>
+public static class IntrospectionEndpoints
+{
+    public static IEndpointRouteBuilder MapIntrospectionEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/introspection");
+        group.MapGet("", ListAsync);
+        group.MapPost("/{nodeId}", StartAsync);
+        group.MapGet("/{nodeId}", GetStatusAsync);
+        group.MapPost("/{nodeId}/abort", AbortAsync);
+        return app;
+    }
+
+    private static async Task<IResult> StartAsync(
+        string nodeId, HttpRequest request, IGrainFactory grains, IOptions<DefaultOptions> options)
+    {
+        var manageBoot = true;
+        if (request.Query.TryGetValue("manage_boot", out var raw))
+        {
+            if (!OsloBool.TryParse(raw.ToString(), out manageBoot))
+            {
+                return ApiJson.Error(StatusCodes.Status400BadRequest, $"Invalid boolean value for manage_boot: {raw}");
+            }
+        }
+
+        if (manageBoot && !options.Value.CanManageBoot)
+        {
+            return ApiJson.Error(StatusCodes.Status400BadRequest,
+                "Managed boot is requested, but this installation cannot manage boot (can_manage_boot set to False)");
+        }
+
+        var (uuid, error) = await NodeIds.ResolveAsync(grains, nodeId);
+        if (uuid is null)
+        {
+            return error!;
+        }
+
+        var result = await grains.GetGrain<INodeGrain>(uuid).StartAsync(new StartIntrospection(manageBoot));
+        return NodeIds.Results(result.Outcome, result.Message);
+    }
+
+    private static async Task<IResult> GetStatusAsync(string nodeId, HttpRequest request, IGrainFactory grains)
+    {
+        var (uuid, error) = await NodeIds.ResolveAsync(grains, nodeId);
+        if (uuid is null)
+        {
+            return error!;
+        }
+
+        var status = await grains.GetGrain<INodeGrain>(uuid).GetStatusAsync();
+        if (status is null)
+        {
+            return ApiJson.Error(StatusCodes.Status404NotFound, $"Could not find node {uuid} in cache");
+        }
+
+        var baseUrl = ApiJson.BaseUrl(request);
+        return new JsonBody(StatusCodes.Status200OK, w => ApiJson.WriteStatus(w, status, baseUrl));
+    }
+
+    private static async Task<IResult> AbortAsync(string nodeId, IGrainFactory grains)
+    {
+        var (uuid, error) = await NodeIds.ResolveAsync(grains, nodeId);
+        if (uuid is null)
+        {
+            return error!;
+        }
+
+        var result = await grains.GetGrain<INodeGrain>(uuid).AbortAsync();
+        return NodeIds.Results(result.Outcome, result.Message);
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains, IOptions<DefaultOptions> options)
+    {
+        var maxLimit = options.Value.ApiMaxLimit;
+        var limit = maxLimit;
+        if (request.Query.TryGetValue("limit", out var rawLimit))
+        {
+            var text = rawLimit.ToString();
+            if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit))
+            {
+                return BadRequest($"invalid literal for int() with base 10: '{text}'");
+            }
+
+            if (limit < 0)
+            {
+                return BadRequest("Limit cannot be negative");
+            }
+
+            if (limit > maxLimit)
+            {
+                return BadRequest($"Limit over {maxLimit}");
+            }
+
+            limit = limit == 0 ? maxLimit : limit;
+        }
+
+        string? marker = null;
+        if (request.Query.TryGetValue("marker", out var rawMarker))
+        {
+            if (!NodeIds.TryNormalizeUuid(rawMarker.ToString(), out var markerUuid))
+            {
+                return BadRequest("Marker not UUID-like");
+            }
+
+            marker = markerUuid;
+        }
+
+        List<IntrospectionState>? states = null;
+        if (request.Query.TryGetValue("state", out var rawStates))
+        {
+            var names = rawStates.ToString().Split(',');
+            var invalid = names.Where(n => !IntrospectionStateNames.TryParse(n, out _)).ToList();
+            if (invalid.Count > 0)
+            {
+                return BadRequest($"State(s) \"{string.Join(", ", invalid)}\" are not valid");
+            }
+
+            states = [.. names.Select(n => { IntrospectionStateNames.TryParse(n, out var s); return s; }).Distinct()];
+        }
+
+        var page = await grains.GetGrain<INodeDirectoryGrain>(0).ListAsync(new StatusQuery(limit, marker, states));
+        if (page.MarkerNotFound)
+        {
+            // The reference's message really reads "None" here.
+            return ApiJson.Error(StatusCodes.Status404NotFound, "Node not found for marker: None");
+        }
+
+        var baseUrl = ApiJson.BaseUrl(request);
+        return new JsonBody(StatusCodes.Status200OK, w =>
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("introspection");
+            foreach (var status in page.Items)
+            {
+                ApiJson.WriteStatus(w, status, baseUrl);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static IResult BadRequest(string detail) =>
+        ApiJson.Error(StatusCodes.Status400BadRequest, $"Bad request: {detail}");
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using Inspector.Grains.Configuration;
+using Inspector.WebFront.Api;
+using Inspector.WebFront.Auth;
+using Microsoft.AspNetCore.HttpOverrides;
+
+namespace Inspector.WebFront.Hosting;
+
+/// <summary>Builds the web front from a command line, for Program and for tests that host it in-process.</summary>
+public static class InspectorWebApp
+{
+    /// <exception cref="InvalidConfigurationException">An option has an unusable value.</exception>
+    public static WebApplication Create(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(ConfigurationBuilderExtensions.WithoutConfigFiles(args));
+        builder.Configuration.AddInspectorConfigFiles(args);
+        var defaults = OptionsLoader.Load<DefaultOptions>(builder.Configuration);
+
+        builder.AddInspectorOrleans();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(ParseListenAddress(defaults.ListenAddress), defaults.ListenPort);
+        });
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            // Links must name the URL clients used, also behind a TLS-terminating proxy.
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost | ForwardedHeaders.XForwardedPrefix;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+        });
+
+        var users = defaults.AuthStrategy == "http_basic" ? HtpasswdFile.Load(defaults.HttpBasicAuthUserFile) : null;
+
+        var app = builder.Build();
+        OptionsLoader.WarnAboutUnknownOptions(builder.Configuration, app.Logger);
+
+        app.UseForwardedHeaders();
+        app.UseApiVersions();
+        app.UseApiErrors();
+        if (users is not null)
+        {
+            app.UseHttpBasicAuthentication(users);
+        }
+
+        app.MapRootEndpoints();
+        app.MapIntrospectionEndpoints();
+        return app;
+    }
+
+    private static IPAddress ParseListenAddress(string value) =>
+        IPAddress.TryParse(value.Trim('[', ']'), out var address)
+            ? address
+            : throw new InvalidConfigurationException(
+                $"Invalid value '{value}' for option [DEFAULT] listen_address: expected an IP address");
+}
