@@ -31,11 +31,20 @@ public sealed partial class NodeGrain(
 
     private bool _busy;
 
+    /// <summary>The status as last written: readers never see a state that is not yet durable.</summary>
+    private NodeStatus? _status;
+
     private string Uuid => this.GetPrimaryKeyString();
 
     private NodeState State => persisted.State;
 
-    public Task<NodeStatus?> GetStatusAsync() => Task.FromResult(CurrentStatus());
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _status = Snapshot();
+        return Task.CompletedTask;
+    }
+
+    public Task<NodeStatus?> GetStatusAsync() => Task.FromResult(_status);
 
     public async Task<CommandResult> StartAsync(StartIntrospection request)
     {
@@ -99,12 +108,12 @@ public sealed partial class NodeGrain(
             if (!request.ManageBoot)
             {
                 State.State = IntrospectionState.Waiting;
-                await persisted.WriteStateAsync();
+                await SaveAsync();
                 LogStarted(Uuid, false);
                 return CommandResult.Accepted;
             }
 
-            await persisted.WriteStateAsync();
+            await SaveAsync();
             LogStarted(Uuid, true);
             handedOver = true;
             _ = BootIntoRamdiskAsync(node);
@@ -169,7 +178,7 @@ public sealed partial class NodeGrain(
         _busy = true;
         try
         {
-            await FinishAsync(IntrospectionEvent.Timeout, "Introspection timeout");
+            await FinishAsync(IntrospectionEvent.Timeout, "Introspection timeout", releaseLock: true);
             return true;
         }
         finally
@@ -186,10 +195,11 @@ public sealed partial class NodeGrain(
         }
 
         await persisted.ClearStateAsync();
+        _status = null;
         DeactivateOnIdle();
     }
 
-    private NodeStatus? CurrentStatus() => State.State is { } state
+    private NodeStatus? Snapshot() => State.State is { } state
         ? new NodeStatus(Uuid, state, State.StartedAt, State.FinishedAt, State.Error)
         : null;
 
@@ -222,7 +232,7 @@ public sealed partial class NodeGrain(
             }
             catch (IronicException e)
             {
-                await FinishAsync(IntrospectionEvent.Error, $"Failed to set boot device to PXE: {e.Message}");
+                await FinishAsync(IntrospectionEvent.Error, $"Failed to set boot device to PXE: {e.Message}", releaseLock: true);
                 return;
             }
 
@@ -234,11 +244,11 @@ public sealed partial class NodeGrain(
             catch (IronicException e)
             {
                 await FinishAsync(IntrospectionEvent.Error,
-                    $"Failed to power on the node, check its power management configuration: {e.Message}");
+                    $"Failed to power on the node, check its power management configuration: {e.Message}", releaseLock: true);
                 return;
             }
 
-            await TransitionAsync(IntrospectionEvent.Wait);
+            await TransitionAsync(IntrospectionEvent.Wait, releaseLock: true);
         }
         catch (Exception e)
         {
@@ -271,7 +281,7 @@ public sealed partial class NodeGrain(
 
             if (from == IntrospectionState.Waiting)
             {
-                await FinishAsync(IntrospectionEvent.AbortEnd, "Canceled by operator");
+                await FinishAsync(IntrospectionEvent.AbortEnd, "Canceled by operator", releaseLock: true);
             }
         }
         catch (Exception e)
@@ -289,8 +299,22 @@ public sealed partial class NodeGrain(
             || value.Equals("true", StringComparison.OrdinalIgnoreCase)
             || value == "1" || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// Persists the state (with the status and lookup indexes), then publishes it to readers and
+    /// releases the node lock in the same turn, so a client that sees the new state can act on it.
+    /// </summary>
+    private async Task SaveAsync(bool releaseLock = false)
+    {
+        await persisted.WriteStateAsync();
+        _status = Snapshot();
+        if (releaseLock)
+        {
+            _busy = false;
+        }
+    }
+
     /// <summary>Applies an event and persists the new state (with the status index).</summary>
-    private async Task TransitionAsync(IntrospectionEvent evt)
+    private async Task TransitionAsync(IntrospectionEvent evt, bool releaseLock = false)
     {
         var current = State.State ?? IntrospectionState.Starting;
         if (!IntrospectionStateMachine.TryFire(current, evt, out var next))
@@ -299,14 +323,14 @@ public sealed partial class NodeGrain(
         }
 
         State.State = next;
-        await persisted.WriteStateAsync();
+        await SaveAsync(releaseLock);
     }
 
     /// <summary>
     /// Ends the introspection: records when and why, drops the lookup attributes (the ramdisk
     /// can no longer find this node) and applies the closing event.
     /// </summary>
-    private async Task FinishAsync(IntrospectionEvent evt, string? error)
+    private async Task FinishAsync(IntrospectionEvent evt, string? error, bool releaseLock = false)
     {
         var current = State.State ?? IntrospectionState.Starting;
         if (!IntrospectionStateMachine.TryFire(current, evt, out var next))
@@ -319,7 +343,7 @@ public sealed partial class NodeGrain(
         State.FinishedAt = Timestamps.Now(time);
         State.Error = error;
         State.LookupAttributes = [];
-        await persisted.WriteStateAsync();
+        await SaveAsync(releaseLock);
         LogFinished(Uuid, next.ToWire(), error ?? "");
     }
 
