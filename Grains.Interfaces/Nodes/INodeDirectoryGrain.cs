@@ -12,6 +12,10 @@ public interface INodeDirectoryGrain : IGrainWithIntegerKey
     [Alias("resolve")]
     Task<NodeResolution> ResolveAsync(string nodeId);
 
+    /// <summary>Stored introspection data (processed or as the ramdisk sent it), or a 404 reason.</summary>
+    [Alias("data")]
+    Task<IntrospectionDataResult> GetDataAsync(string uuid, bool processed);
+
     /// <summary>One page of statuses, newest first.</summary>
     [Alias("list")]
     Task<StatusPage> ListAsync(StatusQuery query);
@@ -33,3 +37,6 @@ public sealed record StatusQuery(
 public sealed record StatusPage(
     [property: Id(0)] IReadOnlyList<NodeStatus> Items,
     [property: Id(1)] bool MarkerNotFound);
+
+[GenerateSerializer, Immutable, Alias("inspector.introspection-data-result")]
+public sealed record IntrospectionDataResult([property: Id(0)] string? Json, [property: Id(1)] string? Message);

@@ -26,6 +26,17 @@ public interface INodeGrain : IGrainWithStringKey
     [Alias("timeout")]
     Task<bool> TimeOutAsync(DateTime startedAt);
 
+    /// <summary>
+    /// Processes the data the node's ramdisk posted. Waits for a start still in progress;
+    /// processes each introspection once: repeated or concurrent posts are refused.
+    /// </summary>
+    [Alias("process")]
+    Task<RamdiskReply> ProcessAsync(RamdiskCallback callback);
+
+    /// <summary>Processes the stored (or the given, which replaces it) unprocessed data again.</summary>
+    [Alias("reapply")]
+    Task<CommandResult> ReapplyAsync(string? unprocessedJson);
+
     /// <summary>Drops everything known about the node (it was deleted from Ironic).</summary>
     [Alias("forget")]
     Task ForgetAsync();

@@ -1,8 +1,20 @@
 namespace Inspector.Grains.Interfaces.Nodes;
 
-/// <summary>A request to start introspection of one node.</summary>
+/// <summary>
+/// A request to start introspection of one node; with a new IPMI password, the ramdisk sets
+/// new BMC credentials (the user name defaults to the node's current one).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("inspector.start-introspection")]
-public sealed record StartIntrospection([property: Id(0)] bool ManageBoot);
+public sealed record StartIntrospection(
+    [property: Id(0)] bool ManageBoot,
+    [property: Id(1)] string? NewIpmiUsername = null,
+    [property: Id(2)] string? NewIpmiPassword = null)
+{
+    public bool SetsIpmiCredentials => NewIpmiPassword is not null || NewIpmiUsername is not null;
+
+    public override string ToString() =>
+        $"StartIntrospection {{ ManageBoot = {ManageBoot}, NewIpmiUsername = {NewIpmiUsername}, NewIpmiPassword = {(NewIpmiPassword is null ? "" : "***")} }}";
+}
 
 /// <summary>How a command on a node ended; the web front maps it to an HTTP status.</summary>
 [GenerateSerializer, Alias("inspector.command-outcome")]

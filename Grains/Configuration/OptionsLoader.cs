@@ -17,7 +17,8 @@ public static class OptionsLoader
     public static IReadOnlyList<Type> KnownSections { get; } =
     [
         typeof(DefaultOptions), typeof(DatabaseOptions), typeof(IronicOptions),
-        typeof(ProcessingOptions), typeof(OrleansOptions),
+        typeof(ProcessingOptions), typeof(OrleansOptions), typeof(CapabilitiesOptions), typeof(PciDevicesOptions),
+        typeof(DiscoveryOptions), typeof(ExtraHardwareOptions), typeof(PortPhysnetOptions),
     ];
 
     public static string SectionName(Type optionsType) =>
@@ -133,6 +134,24 @@ public static class OptionsLoader
             }
 
             return items;
+        }
+
+        if (type == typeof(IReadOnlyDictionary<string, string>))
+        {
+            // oslo's DictOpt: key:value pairs separated by commas.
+            var pairs = new Dictionary<string, string>();
+            foreach (var item in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var colon = item.IndexOf(':', StringComparison.Ordinal);
+                if (colon <= 0)
+                {
+                    throw Fail("expected key:value pairs separated by commas");
+                }
+
+                pairs[item[..colon].Trim()] = item[(colon + 1)..].Trim();
+            }
+
+            return pairs;
         }
 
         throw new InvalidOperationException($"Unsupported option type {type} for [{section}] {option.Name}");

@@ -77,12 +77,133 @@ public sealed class IronicOptions
     public double Timeout { get; set; } = 60;
 }
 
-/// <summary>Options of the <c>[processing]</c> section used before the ramdisk calls back.</summary>
+/// <summary>Options of the <c>[processing]</c> section: what happens to the ramdisk's data.</summary>
 [Section("processing")]
 public sealed class ProcessingOptions
 {
+    public const string DefaultHooks = "ramdisk_error,root_disk_selection,scheduler,validate_interfaces,capabilities,pci_devices";
+
+    [Option("add_ports", Choices = ["all", "active", "pxe", "disabled"])]
+    public string AddPorts { get; set; } = "pxe";
+
+    [Option("keep_ports", Choices = ["all", "present", "added"])]
+    public string KeepPorts { get; set; } = "all";
+
+    [Option("overwrite_existing")]
+    public bool OverwriteExisting { get; set; } = true;
+
+    [Option("default_processing_hooks")]
+    public IReadOnlyList<string> DefaultProcessingHooks { get; set; } = DefaultHooks.Split(',');
+
+    /// <summary>May name <c>$default_processing_hooks</c>, which expands as in oslo.config.</summary>
+    [Option("processing_hooks")]
+    public IReadOnlyList<string> ProcessingHooks { get; set; } = ["$default_processing_hooks"];
+
+    [Option("ramdisk_logs_dir")]
+    public string RamdiskLogsDir { get; set; } = "";
+
+    [Option("always_store_ramdisk_logs")]
+    public bool AlwaysStoreRamdiskLogs { get; set; }
+
+    [Option("node_not_found_hook", Choices = ["", "enroll"])]
+    public string NodeNotFoundHook { get; set; } = "";
+
+    [Option("store_data", Choices = ["none", "database"])]
+    public string StoreData { get; set; } = "none";
+
+    [Option("disk_partitioning_spacing")]
+    public bool DiskPartitioningSpacing { get; set; } = true;
+
+    [Option("ramdisk_logs_filename_format")]
+    public string RamdiskLogsFilenameFormat { get; set; } = "{uuid}_{dt:%Y%m%d-%H%M%S.%f}.tar.gz";
+
+    [Option("power_off")]
+    public bool PowerOff { get; set; } = true;
+
     [Option("permit_active_introspection")]
     public bool PermitActiveIntrospection { get; set; }
+
+    [Option("update_pxe_enabled")]
+    public bool UpdatePxeEnabled { get; set; } = true;
+
+    [Option("enable_setting_ipmi_credentials")]
+    public bool EnableSettingIpmiCredentials { get; set; }
+
+    /// <summary>Seconds to keep checking that Ironic reaches the BMC with newly set credentials.</summary>
+    [Option("ipmi_credentials_validation_timeout", Min = 0)]
+    public double IpmiCredentialsValidationTimeout { get; set; } = 120;
+
+    /// <summary>Largest accepted request body in bytes (ramdisk data with logs can be large).</summary>
+    [Option("max_request_body_size", Min = 1024)]
+    public int MaxRequestBodySize { get; set; } = 64 * 1024 * 1024;
+
+    public bool StoresData => StoreData == "database";
+
+    /// <summary>The hook names in order, with <c>$default_processing_hooks</c> expanded.</summary>
+    public IReadOnlyList<string> EffectiveHooks() =>
+    [
+        .. ProcessingHooks.SelectMany(h => h is "$default_processing_hooks" or "${default_processing_hooks}"
+            ? DefaultProcessingHooks
+            : [h]),
+    ];
+}
+
+/// <summary>Options of the <c>[capabilities]</c> section.</summary>
+[Section("capabilities")]
+public sealed class CapabilitiesOptions
+{
+    [Option("boot_mode")]
+    public bool BootMode { get; set; }
+
+    [Option("cpu_flags")]
+    public IReadOnlyDictionary<string, string> CpuFlags { get; set; } = new Dictionary<string, string>
+    {
+        ["vmx"] = "cpu_vt", ["svm"] = "cpu_vt", ["aes"] = "cpu_aes", ["pse"] = "cpu_hugepages",
+        ["pdpe1gb"] = "cpu_hugepages_1g", ["smx"] = "cpu_txt",
+    };
+}
+
+/// <summary>Options of the <c>[pci_devices]</c> section.</summary>
+[Section("pci_devices")]
+public sealed class PciDevicesOptions
+{
+    /// <summary>
+    /// JSON objects <c>{"vendor_id": ..., "product_id": ..., "name": ...}</c>. oslo repeats the
+    /// option once per alias; an INI file here holds one value, so it may also be a JSON list.
+    /// </summary>
+    [Option("alias")]
+    public string Alias { get; set; } = "";
+}
+
+/// <summary>Options of the <c>[discovery]</c> section: enrolling unknown machines.</summary>
+[Section("discovery")]
+public sealed class DiscoveryOptions
+{
+    [Option("enroll_node_driver")]
+    public string EnrollNodeDriver { get; set; } = "fake-hardware";
+
+    [Option("enroll_node_fields")]
+    public IReadOnlyDictionary<string, string> EnrollNodeFields { get; set; } = new Dictionary<string, string>();
+
+    [Option("enabled_bmc_address_version", Choices = ["4", "6"])]
+    public IReadOnlyList<string> EnabledBmcAddressVersion { get; set; } = ["4", "6"];
+}
+
+/// <summary>Options of the <c>[extra_hardware]</c> section.</summary>
+[Section("extra_hardware")]
+public sealed class ExtraHardwareOptions
+{
+    [Option("strict")]
+    public bool Strict { get; set; }
+}
+
+/// <summary>Options of the <c>[port_physnet]</c> section.</summary>
+[Section("port_physnet")]
+public sealed class PortPhysnetOptions
+{
+    /// <summary><c>CIDR:physnet</c> pairs, comma separated.</summary>
+    [Option("cidr_map")]
+    public IReadOnlyList<string> CidrMap { get; set; } = [];
 }
 
 /// <summary>

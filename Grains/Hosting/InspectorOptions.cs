@@ -1,4 +1,5 @@
 using Inspector.Grains.Configuration;
+using Inspector.Grains.Processing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,8 +16,15 @@ public static class InspectorOptions
     {
         services.AddSingleton(Options.Create(OptionsLoader.Load<DefaultOptions>(configuration)));
         services.AddSingleton(Options.Create(OptionsLoader.Load<IronicOptions>(configuration)));
-        services.AddSingleton(Options.Create(OptionsLoader.Load<ProcessingOptions>(configuration)));
+        var processing = OptionsLoader.Load<ProcessingOptions>(configuration);
+        ProcessingPipeline.ValidatedHookNames(processing);
+        services.AddSingleton(Options.Create(processing));
         services.AddSingleton(Options.Create(OptionsLoader.Load<OrleansOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<CapabilitiesOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<PciDevicesOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<DiscoveryOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<ExtraHardwareOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<PortPhysnetOptions>(configuration)));
         var database = OptionsLoader.Load<DatabaseOptions>(configuration);
         DatabaseConnection.Parse(database.Connection);
         services.AddSingleton(Options.Create(database));

@@ -3,6 +3,7 @@ using Inspector.Grains.Configuration;
 using Inspector.Grains.Housekeeping;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Nodes;
+using Inspector.Grains.Processing;
 using Inspector.Grains.Storage;
 using Inspector.Grains.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -47,6 +48,10 @@ public static class InspectorSilo
             return new SqliteDatabase(connection.Target, sp.GetRequiredService<ILogger<SqliteDatabase>>());
         });
         services.AddSingleton<INodeStore, SqliteNodeStore>();
+        services.AddSingleton<IIntrospectionDataStore, SqliteIntrospectionDataStore>();
+        services.AddSingleton<ProcessingPipeline>();
+        services.AddSingleton<RamdiskLogs>();
+        services.AddHostedService<StartupChecks>();
         services.AddGrainStorage(NodeGrainStorage.Name, (sp, _) => new NodeGrainStorage(sp.GetRequiredService<INodeStore>()));
         services.AddSingleton<HousekeepingService>();
         services.AddHostedService(sp => sp.GetRequiredService<HousekeepingService>());

@@ -67,6 +67,20 @@ public sealed class IronicClient
         return [.. (body?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(ToPort)];
     }
 
+    /// <summary>The ports with this MAC address (at most one in a healthy Ironic).</summary>
+    public async Task<IReadOnlyList<IronicPort>> GetPortsByAddressAsync(string address, CancellationToken ct = default)
+    {
+        var body = await SendAsync(HttpMethod.Get, $"v1/ports/detail?address={Uri.EscapeDataString(address)}", null, ct);
+        return [.. (body?["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(ToPort)];
+    }
+
+    /// <summary>Enrolls a new node; returns it as Ironic created it.</summary>
+    public async Task<IronicNode> CreateNodeAsync(JsonObject node, CancellationToken ct = default)
+    {
+        var body = await SendAsync(HttpMethod.Post, "v1/nodes", node, ct);
+        return new IronicNode(body as JsonObject ?? []);
+    }
+
     public Task SetBootDeviceAsync(string nodeUuid, string device, bool persistent, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Put, $"v1/nodes/{nodeUuid}/management/boot_device",
             new JsonObject { ["boot_device"] = device, ["persistent"] = persistent }, ct);
@@ -82,15 +96,11 @@ public sealed class IronicClient
         return new IronicNode(body as JsonObject ?? []);
     }
 
-    public async Task<IronicPort> CreatePortAsync(string nodeUuid, string address, bool pxeEnabled, JsonObject extra, CancellationToken ct = default)
+    /// <summary>Creates a port; <paramref name="port"/> holds address, pxe_enabled, extra and the optional fields.</summary>
+    public async Task<IronicPort> CreatePortAsync(string nodeUuid, JsonObject port, CancellationToken ct = default)
     {
-        var body = await SendAsync(HttpMethod.Post, "v1/ports", new JsonObject
-        {
-            ["node_uuid"] = nodeUuid,
-            ["address"] = address,
-            ["pxe_enabled"] = pxeEnabled,
-            ["extra"] = extra,
-        }, ct);
+        port["node_uuid"] = nodeUuid;
+        var body = await SendAsync(HttpMethod.Post, "v1/ports", port, ct);
         return ToPort(body as JsonObject ?? []);
     }
 
@@ -134,7 +144,9 @@ public sealed class IronicClient
         ((string?)p["address"] ?? "").ToLowerInvariant(),
         (string?)p["node_uuid"],
         p["pxe_enabled"]?.GetValueKind() != JsonValueKind.False,
-        p["extra"] as JsonObject ?? []);
+        p["extra"] as JsonObject ?? [],
+        p["local_link_connection"] as JsonObject ?? [],
+        (string?)p["physical_network"]);
 
     /// <summary>Ironic's <c>next</c> link is absolute; keep only its path and query.</summary>
     private static string? NextPage(JsonNode? body)

@@ -22,7 +22,8 @@ public sealed class IronicNode(JsonObject document)
 }
 
 /// <summary>An Ironic port (a NIC of a node).</summary>
-public sealed record IronicPort(string Uuid, string Address, string? NodeUuid, bool PxeEnabled, JsonObject Extra);
+public sealed record IronicPort(
+    string Uuid, string Address, string? NodeUuid, bool PxeEnabled, JsonObject Extra, JsonObject LocalLinkConnection, string? PhysicalNetwork);
 
 /// <summary>Ironic's answer to a node's driver interface validation.</summary>
 public sealed record InterfaceValidation(bool Result, string? Reason);

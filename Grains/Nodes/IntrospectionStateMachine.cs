@@ -17,13 +17,13 @@ public static class IntrospectionStateMachine
         [(Starting, IntrospectionEvent.Error)] = IntrospectionState.Error,
 
         [(Waiting, Start)] = Starting,
-        [(Waiting, Process)] = Processing,
+        [(Waiting, Process)] = IntrospectionState.Processing,
         [(Waiting, IntrospectionEvent.Timeout)] = IntrospectionState.Error,
         [(Waiting, Abort)] = Aborting,
 
-        [(Processing, Finish)] = Finished,
-        [(Processing, IntrospectionEvent.Timeout)] = IntrospectionState.Error,
-        [(Processing, IntrospectionEvent.Error)] = IntrospectionState.Error,
+        [(IntrospectionState.Processing, Finish)] = Finished,
+        [(IntrospectionState.Processing, IntrospectionEvent.Timeout)] = IntrospectionState.Error,
+        [(IntrospectionState.Processing, IntrospectionEvent.Error)] = IntrospectionState.Error,
 
         [(Finished, Start)] = Starting,
         [(Finished, Reapply)] = Reapplying,
@@ -39,7 +39,7 @@ public static class IntrospectionStateMachine
         [(Reapplying, IntrospectionEvent.Timeout)] = IntrospectionState.Error,
         [(Reapplying, IntrospectionEvent.Error)] = IntrospectionState.Error,
 
-        [(Enrolling, Process)] = Processing,
+        [(Enrolling, Process)] = IntrospectionState.Processing,
         [(Enrolling, IntrospectionEvent.Timeout)] = IntrospectionState.Error,
         [(Enrolling, IntrospectionEvent.Error)] = IntrospectionState.Error,
 

@@ -1,6 +1,8 @@
+using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Storage;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace Inspector.Grains.Nodes;
@@ -11,7 +13,11 @@ namespace Inspector.Grains.Nodes;
 /// </summary>
 [GrainType("node-directory")]
 [StatelessWorker]
-public sealed class NodeDirectoryGrain(IronicClient ironic, INodeStore store) : Grain, INodeDirectoryGrain
+public sealed class NodeDirectoryGrain(
+    IronicClient ironic,
+    INodeStore store,
+    IIntrospectionDataStore dataStore,
+    IOptions<ProcessingOptions> processing) : Grain, INodeDirectoryGrain
 {
     public async Task<NodeResolution> ResolveAsync(string nodeId)
     {
@@ -30,6 +36,20 @@ public sealed class NodeDirectoryGrain(IronicClient ironic, INodeStore store) : 
         {
             return new NodeResolution(null, CommandOutcome.Invalid, $"Cannot get node {nodeId}: {e.Message}");
         }
+    }
+
+    public async Task<IntrospectionDataResult> GetDataAsync(string uuid, bool processed)
+    {
+        if (!processing.Value.StoresData)
+        {
+            return new IntrospectionDataResult(null,
+                "Inspector is not configured to store data. Set the [processing]store_data configuration option to change this.");
+        }
+
+        var json = await dataStore.GetAsync(uuid, processed);
+        return json is not null
+            ? new IntrospectionDataResult(json, null)
+            : new IntrospectionDataResult(null, $"Introspection data not found for node {uuid}, processed={(processed ? "True" : "False")}");
     }
 
     public Task<StatusPage> ListAsync(StatusQuery query) => store.ListAsync(query);

@@ -1,6 +1,7 @@
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Ironic;
+using Inspector.Grains.Processing;
 using Inspector.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,8 @@ namespace Inspector.Grains.Nodes;
 
 /// <summary>
 /// One bare-metal node's introspection. Reentrant so that status reads, and a 409 for an abort
-/// while a long Ironic call runs, answer at once; <see cref="_busy"/> is the node lock that
-/// keeps state-changing operations from overlapping.
+/// while a long Ironic call runs, answer at once; <see cref="_lock"/> keeps state-changing
+/// operations from overlapping.
 /// </summary>
 [GrainType("node")]
 [Reentrant]
@@ -19,6 +20,9 @@ public sealed partial class NodeGrain(
     [PersistentState("introspection", NodeGrainStorage.Name)] IPersistentState<NodeState> persisted,
     IronicClient ironic,
     RebootPacer pacer,
+    IIntrospectionDataStore dataStore,
+    ProcessingPipeline pipeline,
+    RamdiskLogs ramdiskLogs,
     IOptions<DefaultOptions> defaults,
     IOptions<ProcessingOptions> processing,
     TimeProvider time,
@@ -29,7 +33,7 @@ public sealed partial class NodeGrain(
 
     private static readonly string[] ActiveStates = ["active", "rescue"];
 
-    private bool _busy;
+    private readonly NodeLock _lock = new();
 
     /// <summary>The status as last written: readers never see a state that is not yet durable.</summary>
     private NodeStatus? _status;
@@ -53,12 +57,11 @@ public sealed partial class NodeGrain(
             return CommandResult.Invalid(IntrospectionStateMachine.InvalidEventMessage(current, IntrospectionEvent.Start));
         }
 
-        if (_busy)
+        if (!_lock.TryAcquire())
         {
             return CommandResult.Locked();
         }
 
-        _busy = true;
         var handedOver = false;
         try
         {
@@ -73,7 +76,22 @@ public sealed partial class NodeGrain(
                 return CommandResult.Invalid(invalid);
             }
 
-            if (request.ManageBoot)
+            IpmiCredentials? credentials = null;
+            if (request.SetsIpmiCredentials)
+            {
+                var username = request.NewIpmiUsername ?? node.DriverInfo["ipmi_username"]?.ToString();
+                if (request.NewIpmiPassword is null || string.IsNullOrEmpty(username))
+                {
+                    return CommandResult.Invalid(
+                        "Setting IPMI credentials requires a new password and a user name (new_ipmi_username, or ipmi_username in the node's driver_info)");
+                }
+
+                credentials = new IpmiCredentials(username, request.NewIpmiPassword);
+            }
+
+            // With new credentials the BMC cannot be used yet: the operator powers the node on.
+            var manageBoot = request.ManageBoot && credentials is null;
+            if (manageBoot)
             {
                 var power = await ironic.ValidateAsync(Uuid, "power");
                 if (!power.Result)
@@ -85,12 +103,15 @@ public sealed partial class NodeGrain(
             var bmc = await LookupAttributes.BmcAddressesAsync(node, defaults.Value.IpmiAddressFields);
             var ports = await ironic.GetPortsAsync(Uuid);
 
+            // A new introspection starts from nothing: the data of the previous one goes.
+            await dataStore.DeleteAsync(Uuid);
             var now = Timestamps.Now(time);
             State.State = IntrospectionState.Starting;
             State.StartedAt = now;
             State.FinishedAt = null;
             State.Error = null;
-            State.ManageBoot = request.ManageBoot;
+            State.ManageBoot = manageBoot;
+            State.NewIpmiCredentials = credentials;
             State.LookupAttributes =
             [
                 .. bmc.Select(a => new LookupAttribute(LookupAttribute.BmcAddress, a)),
@@ -102,10 +123,10 @@ public sealed partial class NodeGrain(
                 const string noAttributes = "No lookup attributes were found, inspector won't be able to find it after " +
                     "introspection, consider creating ironic ports or providing an IPMI address";
                 await FinishAsync(IntrospectionEvent.Error, noAttributes);
-                return request.ManageBoot ? CommandResult.Accepted : CommandResult.Invalid(noAttributes);
+                return manageBoot ? CommandResult.Accepted : CommandResult.Invalid(noAttributes);
             }
 
-            if (!request.ManageBoot)
+            if (!manageBoot)
             {
                 State.State = IntrospectionState.Waiting;
                 await SaveAsync();
@@ -133,7 +154,7 @@ public sealed partial class NodeGrain(
         {
             if (!handedOver)
             {
-                _busy = false;
+                _lock.Release();
             }
         }
     }
@@ -145,7 +166,7 @@ public sealed partial class NodeGrain(
             return Task.FromResult(NotInCache());
         }
 
-        if (_busy)
+        if (_lock.IsHeld)
         {
             return Task.FromResult(CommandResult.Locked());
         }
@@ -157,14 +178,14 @@ public sealed partial class NodeGrain(
             return Task.FromResult(CommandResult.Accepted);
         }
 
-        _busy = true;
+        _lock.TryAcquire();
         _ = AbortInBackgroundAsync(current);
         return Task.FromResult(CommandResult.Accepted);
     }
 
     public async Task<bool> TimeOutAsync(DateTime startedAt)
     {
-        if (_busy || State.State is not { } current || State.FinishedAt is not null || State.StartedAt != startedAt
+        if (_lock.IsHeld || State.State is not { } current || State.FinishedAt is not null || State.StartedAt != startedAt
             || !IntrospectionStateMachine.TryFire(current, IntrospectionEvent.Timeout, out _))
         {
             return false;
@@ -175,7 +196,7 @@ public sealed partial class NodeGrain(
             LogTimeoutInState(Uuid, current.ToWire());
         }
 
-        _busy = true;
+        _lock.TryAcquire();
         try
         {
             await FinishAsync(IntrospectionEvent.Timeout, "Introspection timeout", releaseLock: true);
@@ -183,17 +204,18 @@ public sealed partial class NodeGrain(
         }
         finally
         {
-            _busy = false;
+            _lock.Release();
         }
     }
 
     public async Task ForgetAsync()
     {
-        if (_busy || State.State is null)
+        if (_lock.IsHeld || State.State is null)
         {
             return;
         }
 
+        await dataStore.DeleteAsync(Uuid);
         await persisted.ClearStateAsync();
         _status = null;
         DeactivateOnIdle();
@@ -257,7 +279,7 @@ public sealed partial class NodeGrain(
         }
         finally
         {
-            _busy = false;
+            _lock.Release();
         }
     }
 
@@ -290,7 +312,7 @@ public sealed partial class NodeGrain(
         }
         finally
         {
-            _busy = false;
+            _lock.Release();
         }
     }
 
@@ -309,7 +331,7 @@ public sealed partial class NodeGrain(
         _status = Snapshot();
         if (releaseLock)
         {
-            _busy = false;
+            _lock.Release();
         }
     }
 
@@ -343,6 +365,7 @@ public sealed partial class NodeGrain(
         State.FinishedAt = Timestamps.Now(time);
         State.Error = error;
         State.LookupAttributes = [];
+        State.NewIpmiCredentials = null;
         await SaveAsync(releaseLock);
         LogFinished(Uuid, next.ToWire(), error ?? "");
     }

@@ -22,6 +22,9 @@ public sealed class NodeState
 
     /// <summary>Lookup attributes (BMC addresses, MACs), kept only while the introspection runs.</summary>
     [Id(5)] public List<LookupAttribute> LookupAttributes { get; set; } = [];
+
+    /// <summary>IPMI credentials to set through the ramdisk (seed API); cleared when the introspection ends.</summary>
+    [Id(6)] public IpmiCredentials? NewIpmiCredentials { get; set; }
 }
 
 /// <summary>One lookup attribute of a node on introspection, e.g. <c>mac = 52:54:00:12:34:56</c>.</summary>
@@ -30,4 +33,11 @@ public sealed record LookupAttribute([property: Id(0)] string Name, [property: I
 {
     public const string Mac = "mac";
     public const string BmcAddress = "bmc_address";
+}
+
+/// <summary>New BMC credentials requested at start; never shown in status, logs or stored data.</summary>
+[GenerateSerializer, Immutable, Alias("inspector.ipmi-credentials")]
+public sealed record IpmiCredentials([property: Id(0)] string Username, [property: Id(1)] string Password)
+{
+    public override string ToString() => $"IpmiCredentials {{ Username = {Username}, Password = *** }}";
 }

@@ -27,8 +27,17 @@ public interface INodeStore
     /// <summary>Unfinished introspections started before <paramref name="startedBefore"/>.</summary>
     Task<IReadOnlyList<NodeStatus>> FindOverdueAsync(DateTime startedBefore, int max, CancellationToken ct = default);
 
+    /// <summary>
+    /// Nodes on introspection that have any of these lookup attributes, with how many they
+    /// have, most matches first. Costs one index probe per attribute, whatever the fleet size.
+    /// </summary>
+    Task<IReadOnlyList<LookupMatch>> FindByAttributesAsync(IReadOnlyList<LookupAttribute> attributes, CancellationToken ct = default);
+
     /// <summary>The UUIDs of every node with a status.</summary>
     Task<IReadOnlyList<string>> ListUuidsAsync(CancellationToken ct = default);
 }
+
+/// <summary>A node whose lookup attributes matched, and how many did.</summary>
+public sealed record LookupMatch(string Uuid, int Matches);
 
 public sealed class NodeStoreConflictException(string message) : Exception(message);

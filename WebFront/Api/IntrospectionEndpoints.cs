@@ -19,8 +19,25 @@ public static class IntrospectionEndpoints
     }
 
     private static async Task<IResult> StartAsync(
-        string nodeId, HttpRequest request, IGrainFactory grains, IOptions<DefaultOptions> options)
+        string nodeId, HttpRequest request, IGrainFactory grains, IOptions<DefaultOptions> options, IOptions<ProcessingOptions> processing)
     {
+        string? newUsername = request.Query["new_ipmi_username"];
+        string? newPassword = request.Query["new_ipmi_password"];
+        if (newUsername is not null || newPassword is not null)
+        {
+            if (!processing.Value.EnableSettingIpmiCredentials)
+            {
+                return ApiJson.Error(StatusCodes.Status400BadRequest,
+                    "Setting IPMI credentials is disabled; set [processing] enable_setting_ipmi_credentials to enable it");
+            }
+
+            if (newPassword is null || newPassword.Length is < 1 or > 20 || !newPassword.All(char.IsAsciiLetterOrDigit))
+            {
+                return ApiJson.Error(StatusCodes.Status400BadRequest,
+                    "new_ipmi_password must be 1 to 20 letters and digits (the IPMI 2.0 limit)");
+            }
+        }
+
         var manageBoot = true;
         if (request.Query.TryGetValue("manage_boot", out var raw))
         {
@@ -42,7 +59,7 @@ public static class IntrospectionEndpoints
             return error!;
         }
 
-        var result = await grains.GetGrain<INodeGrain>(uuid).StartAsync(new StartIntrospection(manageBoot));
+        var result = await grains.GetGrain<INodeGrain>(uuid).StartAsync(new StartIntrospection(manageBoot, newUsername, newPassword));
         return NodeIds.Results(result.Outcome, result.Message);
     }
 

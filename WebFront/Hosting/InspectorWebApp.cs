@@ -15,11 +15,13 @@ public static class InspectorWebApp
         var builder = WebApplication.CreateBuilder(ConfigurationBuilderExtensions.WithoutConfigFiles(args));
         builder.Configuration.AddInspectorConfigFiles(args);
         var defaults = OptionsLoader.Load<DefaultOptions>(builder.Configuration);
+        var processing = OptionsLoader.Load<ProcessingOptions>(builder.Configuration);
 
         builder.AddInspectorOrleans();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = processing.MaxRequestBodySize;
             kestrel.Listen(ParseListenAddress(defaults.ListenAddress), defaults.ListenPort);
         });
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
@@ -45,6 +47,8 @@ public static class InspectorWebApp
 
         app.MapRootEndpoints();
         app.MapIntrospectionEndpoints();
+        app.MapIntrospectionDataEndpoints();
+        app.MapContinueEndpoints();
         return app;
     }
 

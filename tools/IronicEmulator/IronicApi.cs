@@ -220,6 +220,12 @@ public static class IronicApi
 
             var port = ironic.AddPort(nodeUuid, address, body["pxe_enabled"]?.GetValueKind() != JsonValueKind.False,
                 body["extra"]?.DeepClone() as JsonObject);
+            lock (port)
+            {
+                port["local_link_connection"] = body["local_link_connection"]?.DeepClone() ?? new JsonObject();
+                port["physical_network"] = body["physical_network"]?.DeepClone();
+            }
+
             return Results.Json(port.DeepClone(), statusCode: 201);
         });
 

@@ -121,6 +121,36 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
             return ReadStatuses(command);
         }, ct);
 
+    public Task<IReadOnlyList<LookupMatch>> FindByAttributesAsync(IReadOnlyList<LookupAttribute> attributes, CancellationToken ct = default) =>
+        database.ReadAsync<IReadOnlyList<LookupMatch>>(connection =>
+        {
+            if (attributes.Count == 0)
+            {
+                return [];
+            }
+
+            var parameters = new List<(string, object?)>();
+            var terms = new List<string>();
+            foreach (var (attribute, i) in attributes.Distinct().Select((a, i) => (a, i)))
+            {
+                terms.Add($"SELECT node_uuid FROM lookup_attributes WHERE name = $n{i} AND value = $v{i}");
+                parameters.Add(($"$n{i}", attribute.Name));
+                parameters.Add(($"$v{i}", attribute.Value));
+            }
+
+            using var command = Command(connection,
+                $"SELECT node_uuid, COUNT(*) AS matches FROM ({string.Join(" UNION ALL ", terms)}) " +
+                "GROUP BY node_uuid ORDER BY matches DESC, node_uuid LIMIT 16", [.. parameters]);
+            using var reader = command.ExecuteReader();
+            var matches = new List<LookupMatch>();
+            while (reader.Read())
+            {
+                matches.Add(new LookupMatch(reader.GetString(0), reader.GetInt32(1)));
+            }
+
+            return matches;
+        }, ct);
+
     public Task<IReadOnlyList<string>> ListUuidsAsync(CancellationToken ct = default) =>
         database.ReadAsync<IReadOnlyList<string>>(connection =>
         {

@@ -31,6 +31,14 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS lookup_attributes_by_node ON lookup_attributes (node_uuid);
         """,
+        """
+        CREATE TABLE IF NOT EXISTS introspection_data (
+            uuid      TEXT    NOT NULL,
+            processed INTEGER NOT NULL,
+            data      TEXT    NOT NULL,
+            PRIMARY KEY (uuid, processed)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static void Migrate(SqliteConnection connection)
