@@ -4,6 +4,7 @@ using Inspector.Grains.Housekeeping;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Nodes;
 using Inspector.Grains.Processing;
+using Inspector.Grains.Rules;
 using Inspector.Grains.Storage;
 using Inspector.Grains.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -49,6 +50,8 @@ public static class InspectorSilo
         });
         services.AddSingleton<INodeStore, SqliteNodeStore>();
         services.AddSingleton<IIntrospectionDataStore, SqliteIntrospectionDataStore>();
+        services.AddSingleton<IRuleStore, SqliteRuleStore>();
+        services.AddSingleton<RulesCache>();
         services.AddSingleton<ProcessingPipeline>();
         services.AddSingleton<RamdiskLogs>();
         services.AddHostedService<StartupChecks>();

@@ -90,9 +90,10 @@ public sealed class IronicClient
         SendAsync(HttpMethod.Put, $"v1/nodes/{nodeUuid}/states/power", new JsonObject { ["target"] = target }, ct);
 
     /// <summary>Applies a JSON patch to the node and returns the node as Ironic stored it.</summary>
-    public async Task<IronicNode> PatchNodeAsync(string nodeUuid, JsonArray patch, CancellationToken ct = default)
+    public async Task<IronicNode> PatchNodeAsync(string nodeUuid, JsonArray patch, bool resetInterfaces = false, CancellationToken ct = default)
     {
-        var body = await SendAsync(HttpMethod.Patch, $"v1/nodes/{nodeUuid}", patch, ct);
+        var path = resetInterfaces ? $"v1/nodes/{nodeUuid}?reset_interfaces=True" : $"v1/nodes/{nodeUuid}";
+        var body = await SendAsync(HttpMethod.Patch, path, patch, ct);
         return new IronicNode(body as JsonObject ?? []);
     }
 

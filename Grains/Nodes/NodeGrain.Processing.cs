@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Processing;
+using Inspector.Grains.Rules;
 using Microsoft.Extensions.Logging;
 
 namespace Inspector.Grains.Nodes;
@@ -209,6 +210,7 @@ public sealed partial class NodeGrain
         context.Ports = await ironic.GetPortsAsync(Uuid);
         context.Update = new NodeUpdate(node, processing.Value.OverwriteExisting);
         pipeline.BeforeUpdate(context);
+        RulesEngine.Apply(await rules.GetAsync(), context);
         if (!reapplying && State.NewIpmiCredentials is { } credentials)
         {
             context.Update.Set("/driver_info/ipmi_username", credentials.Username);

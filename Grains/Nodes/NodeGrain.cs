@@ -2,6 +2,7 @@ using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Processing;
+using Inspector.Grains.Rules;
 using Inspector.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,7 @@ public sealed partial class NodeGrain(
     IIntrospectionDataStore dataStore,
     ProcessingPipeline pipeline,
     RamdiskLogs ramdiskLogs,
+    RulesCache rules,
     IOptions<DefaultOptions> defaults,
     IOptions<ProcessingOptions> processing,
     TimeProvider time,

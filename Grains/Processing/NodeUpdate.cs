@@ -21,8 +21,54 @@ public sealed class NodeUpdate(IronicNode node, bool overwriteExisting)
 
     public List<(string PortUuid, JsonArray Patch)> PortPatches { get; } = [];
 
-    public bool IsEmpty => _patch.Count == 0 && _capabilities is null && PortsToCreate.Count == 0
-        && PortsToDelete.Count == 0 && PortPatches.Count == 0;
+    /// <summary>Traits to add, then to remove (introspection rules).</summary>
+    public List<string> TraitsToAdd { get; } = [];
+
+    public List<string> TraitsToRemove { get; } = [];
+
+    /// <summary>Sent with the patch when it changes the driver: resets the interfaces to the new driver's defaults.</summary>
+    public bool ResetInterfaces { get; set; }
+
+    /// <summary>The value at a JSON pointer path as it will be after this update, or null.</summary>
+    public JsonNode? Current(string path)
+    {
+        if (_patch.TryGetValue(path, out var pending))
+        {
+            return pending;
+        }
+
+        JsonNode? node = Node.Document;
+        foreach (var segment in path.TrimStart('/').Split('/'))
+        {
+            node = node is JsonObject o ? o[segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)] : null;
+        }
+
+        return node;
+    }
+
+    /// <summary>The node document with this update's patch applied, for rules that read <c>node://</c> fields.</summary>
+    public JsonObject ProjectedNode()
+    {
+        var projected = (JsonObject)Node.Document.DeepClone();
+        foreach (var operation in NodePatch())
+        {
+            var segments = ((string)operation!["path"]!).TrimStart('/').Split('/');
+            var parent = projected;
+            foreach (var segment in segments[..^1])
+            {
+                if (parent[segment] is not JsonObject child)
+                {
+                    parent[segment] = child = [];
+                }
+
+                parent = child;
+            }
+
+            parent[segments[^1]] = operation["value"]?.DeepClone();
+        }
+
+        return projected;
+    }
 
     /// <summary>Sets <c>/properties/NAME</c> unless it has a value and overwrite_existing is off.</summary>
     public void SetProperty(string name, JsonNode? value)

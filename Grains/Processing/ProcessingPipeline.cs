@@ -79,7 +79,17 @@ public sealed class ProcessingPipeline
         var patch = update.NodePatch();
         if (patch.Count > 0)
         {
-            await ironic.PatchNodeAsync(nodeUuid, patch, ct);
+            await ironic.PatchNodeAsync(nodeUuid, patch, update.ResetInterfaces, ct);
+        }
+
+        foreach (var trait in update.TraitsToAdd)
+        {
+            await ironic.AddTraitAsync(nodeUuid, trait, ct);
+        }
+
+        foreach (var trait in update.TraitsToRemove)
+        {
+            await ironic.RemoveTraitAsync(nodeUuid, trait, ct);
         }
 
         foreach (var port in update.PortsToCreate)

@@ -49,6 +49,7 @@ public static class InspectorWebApp
         app.MapIntrospectionEndpoints();
         app.MapIntrospectionDataEndpoints();
         app.MapContinueEndpoints();
+        app.MapRuleEndpoints();
         return app;
     }
 

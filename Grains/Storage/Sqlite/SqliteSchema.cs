@@ -39,6 +39,18 @@ internal static class SqliteSchema
             PRIMARY KEY (uuid, processed)
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE IF NOT EXISTS rules (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,  -- creation order
+            uuid       TEXT    NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            body       TEXT    NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS rules_version (
+            id      INTEGER PRIMARY KEY,
+            version INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static void Migrate(SqliteConnection connection)
