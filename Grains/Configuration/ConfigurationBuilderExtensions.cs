@@ -18,7 +18,16 @@ public static class ConfigurationBuilderExtensions
                 throw new InvalidConfigurationException($"Configuration file {file} does not exist");
             }
 
-            builder.AddIniFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+            try
+            {
+                // A ConfigurationManager (the hosts' builder) reads the file here; a plain builder on Build().
+                builder.AddIniFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidConfigurationException(
+                    $"Configuration file {file} cannot be read: {e.InnerException?.Message ?? e.Message}");
+            }
         }
 
         builder.AddEnvironmentVariables();

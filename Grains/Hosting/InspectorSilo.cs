@@ -27,6 +27,16 @@ public static class InspectorSilo
     {
         var orleans = OptionsLoader.Load<OrleansOptions>(configuration);
         silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        return silo.AddInspectorServices(configuration);
+    }
+
+    /// <summary>
+    /// Everything <see cref="AddInspectorSilo"/> configures but clustering: options, the Ironic
+    /// client, the node store and grain storage, housekeeping. For hosts that bring their own
+    /// clustering, such as Orleans test clusters.
+    /// </summary>
+    public static ISiloBuilder AddInspectorServices(this ISiloBuilder silo, IConfiguration configuration)
+    {
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
 
         var services = silo.Services;

@@ -10,7 +10,8 @@ using Orleans.TestingHost;
 namespace Inspector.Tests.Grains;
 
 /// <summary>
-/// An in-process Orleans cluster set up as production sets up its silo (<see cref="InspectorSilo"/>),
+/// An in-process Orleans cluster whose silo has the services of production's silo
+/// (<see cref="InspectorSilo.AddInspectorServices"/>; the test cluster brings its own clustering),
 /// with its SQLite database in a temporary directory, in front of an emulated Ironic.
 /// </summary>
 public sealed class NodeGrainCluster : IAsyncLifetime
@@ -44,7 +45,7 @@ public sealed class NodeGrainCluster : IAsyncLifetime
             .Build();
 
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddInspectorSilo(configuration));
+        builder.ConfigureSilo((_, silo) => silo.AddInspectorServices(configuration));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

@@ -318,6 +318,21 @@ public sealed class ConfigurationSpecs : IDisposable
         Assert.Equal($"Configuration file {missing} does not exist", error.Message);
     }
 
+    [Theory]
+    [InlineData("[DEFAULT]\nthis line is no option\n", "Unrecognized line format")]
+    [InlineData("[DEFAULT]\ntimeout = 10\ntimeout = 20\n", "duplicate key")]
+    public void A_config_file_that_cannot_be_read_is_a_clear_error(string text, string reason)
+    {
+        var file = WriteFile("unreadable.conf", text);
+
+        // The hosts' builder (a ConfigurationManager) reads each file as it is added.
+        var error = Assert.Throws<InvalidConfigurationException>(
+            () => new ConfigurationManager().AddInspectorConfigFiles(["--config-file", file]));
+
+        Assert.StartsWith($"Configuration file {file} cannot be read: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Later_config_files_override_earlier_ones()
     {
@@ -509,6 +524,17 @@ public sealed class WebFrontStartupSpecs : IDisposable
 
         Assert.True(exitCode == 2, $"exit code {exitCode}, stderr: {stderr}");
         Assert.Contains("Invalid value 'eleven' for option [DEFAULT] timeout", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_web_front_exits_with_2_when_the_config_file_is_not_ini()
+    {
+        var file = WriteFile("garbled.conf", "[DEFAULT]\nthis line is no option\n");
+
+        var (exitCode, stderr) = await RunWebFrontAsync("--config-file", file);
+
+        Assert.True(exitCode == 2, $"exit code {exitCode}, stderr: {stderr}");
+        Assert.Contains($"Configuration file {file} cannot be read", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
