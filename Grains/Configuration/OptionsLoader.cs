@@ -18,7 +18,7 @@ public static class OptionsLoader
     [
         typeof(DefaultOptions), typeof(DatabaseOptions), typeof(IronicOptions),
         typeof(ProcessingOptions), typeof(OrleansOptions), typeof(CapabilitiesOptions), typeof(PciDevicesOptions),
-        typeof(DiscoveryOptions), typeof(ExtraHardwareOptions), typeof(PortPhysnetOptions),
+        typeof(DiscoveryOptions), typeof(ExtraHardwareOptions), typeof(PortPhysnetOptions), typeof(AcceleratorsOptions),
     ];
 
     public static string SectionName(Type optionsType) =>

@@ -206,6 +206,18 @@ public sealed class PortPhysnetOptions
     public IReadOnlyList<string> CidrMap { get; set; } = [];
 }
 
+/// <summary>Options of the <c>[accelerators]</c> section.</summary>
+[Section("accelerators")]
+public sealed class AcceleratorsOptions
+{
+    /// <summary>
+    /// A YAML (or JSON) file of the known accelerator devices. Empty: the devices of the
+    /// reference's packaged <c>known_accelerators.yaml</c>.
+    /// </summary>
+    [Option("known_devices")]
+    public string KnownDevices { get; set; } = "";
+}
+
 /// <summary>
 /// Options of the <c>[orleans]</c> section (ours): how the silo and its clients find each other.
 /// With no <c>gateways</c>, the web front hosts a silo in its own process.

@@ -25,6 +25,7 @@ public static class InspectorOptions
         services.AddSingleton(Options.Create(OptionsLoader.Load<DiscoveryOptions>(configuration)));
         services.AddSingleton(Options.Create(OptionsLoader.Load<ExtraHardwareOptions>(configuration)));
         services.AddSingleton(Options.Create(OptionsLoader.Load<PortPhysnetOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<AcceleratorsOptions>(configuration)));
         var database = OptionsLoader.Load<DatabaseOptions>(configuration);
         DatabaseConnection.Parse(database.Connection);
         services.AddSingleton(Options.Create(database));

@@ -11,6 +11,7 @@ public sealed class NodeUpdate(IronicNode node, bool overwriteExisting)
 {
     private readonly Dictionary<string, JsonNode?> _patch = new(StringComparer.Ordinal);
     private readonly List<string> _patchOrder = [];
+    private readonly HashSet<string> _removals = new(StringComparer.Ordinal);
     private Dictionary<string, string>? _capabilities;
 
     public IronicNode Node { get; } = node;
@@ -88,6 +89,14 @@ public sealed class NodeUpdate(IronicNode node, bool overwriteExisting)
         }
 
         _patch[path] = value;
+        _removals.Remove(path);
+    }
+
+    /// <summary>A <c>remove</c> operation on a path of the node (the last of Set and Remove for a path wins).</summary>
+    public void Remove(string path)
+    {
+        Set(path, null);
+        _removals.Add(path);
     }
 
     /// <summary>Merges capabilities into the node's <c>properties.capabilities</c> string.</summary>
@@ -110,7 +119,9 @@ public sealed class NodeUpdate(IronicNode node, bool overwriteExisting)
         var patch = new JsonArray();
         foreach (var path in _patchOrder)
         {
-            patch.Add(new JsonObject { ["op"] = "add", ["path"] = path, ["value"] = _patch[path]?.DeepClone() });
+            patch.Add(_removals.Contains(path)
+                ? new JsonObject { ["op"] = "remove", ["path"] = path }
+                : new JsonObject { ["op"] = "add", ["path"] = path, ["value"] = _patch[path]?.DeepClone() });
         }
 
         if (_capabilities is not null)

@@ -21,6 +21,10 @@ public sealed class ProcessingPipeline
         ["pci_devices"] = typeof(PciDevicesHook),
         ["lldp_basic"] = typeof(LldpBasicHook),
         ["local_link_connection"] = typeof(LocalLinkConnectionHook),
+        ["extra_hardware"] = typeof(ExtraHardwareHook),
+        ["physnet_cidr_map"] = typeof(PhysnetCidrMapHook),
+        ["raid_device"] = typeof(RaidDeviceHook),
+        ["accelerators"] = typeof(AcceleratorsHook),
     };
 
     private readonly ILogger<ProcessingPipeline> _logger;

@@ -294,7 +294,7 @@ public sealed class RamdiskData
         var node = parent[key];
         var kind = node?.GetValueKind() ?? JsonValueKind.Null;
         var ok = kind == JsonValueKind.Null
-            || (kind == JsonValueKind.Number && node!.AsValue().TryGetValue<long>(out _))
+            || (kind == JsonValueKind.Number && long.TryParse(node!.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
             || (kind == JsonValueKind.String && long.TryParse((string?)node, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
         if (!ok)
         {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 
 namespace Inspector.WebFront.Api;
 
@@ -67,5 +68,7 @@ public static class ErrorHandling
 
     private static bool IsClusterUnavailable(Exception e) => e is SiloUnavailableException
         or OrleansMessageRejectionException or TimeoutException
-        or GatewayTooBusyException or ClientNotAvailableException;
+        or GatewayTooBusyException or ClientNotAvailableException
+        // A web front that is an Orleans client gets this while its gateway silo is down.
+        or ConnectionFailedException;
 }

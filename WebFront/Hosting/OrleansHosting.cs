@@ -23,6 +23,9 @@ public static class OrleansHosting
 
         var gateways = orleans.Gateways.Select(ParseGateway).ToList();
         builder.Services.AddInspectorOptions(configuration);
+        builder.Services.AddSingleton<GatewayConnectionWatch>();
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayConnectionWatch>());
+        builder.Services.AddSingleton<IOutgoingGrainCallFilter>(sp => sp.GetRequiredService<GatewayConnectionWatch>());
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(gateways.ToArray());
