@@ -27,6 +27,10 @@ public sealed class NodeUpdate(IronicNode node, bool overwriteExisting)
 
     public List<string> TraitsToRemove { get; } = [];
 
+    /// <summary>True when this update changes nothing in Ironic.</summary>
+    public bool IsEmpty => _patch.Count == 0 && _capabilities is null && PortsToCreate.Count == 0
+        && PortsToDelete.Count == 0 && PortPatches.Count == 0 && TraitsToAdd.Count == 0 && TraitsToRemove.Count == 0;
+
     /// <summary>Sent with the patch when it changes the driver: resets the interfaces to the new driver's defaults.</summary>
     public bool ResetInterfaces { get; set; }
 
