@@ -230,7 +230,7 @@ public sealed class NodeGrainSpecs(NodeGrainCluster cluster) : IClassFixture<Nod
         var ironic = cluster.Ironic;
         var uuid = cluster.AddNode();
         await Node(uuid).StartAsync(WithoutBoot);
-        var latency = TimeSpan.FromMilliseconds(300);
+        var latency = TimeSpan.FromMilliseconds(1500);
         ironic.Latency = latency;
         try
         {
