@@ -19,6 +19,7 @@ public static class OptionsLoader
         typeof(DefaultOptions), typeof(DatabaseOptions), typeof(IronicOptions),
         typeof(ProcessingOptions), typeof(OrleansOptions), typeof(CapabilitiesOptions), typeof(PciDevicesOptions),
         typeof(DiscoveryOptions), typeof(ExtraHardwareOptions), typeof(PortPhysnetOptions), typeof(AcceleratorsOptions),
+        typeof(PxeFilterOptions), typeof(DnsmasqPxeFilterOptions), typeof(IptablesOptions),
     ];
 
     public static string SectionName(Type optionsType) =>

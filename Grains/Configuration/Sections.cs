@@ -218,6 +218,55 @@ public sealed class AcceleratorsOptions
     public string KnownDevices { get; set; } = "";
 }
 
+/// <summary>Options of the <c>[pxe_filter]</c> section: which machines the inspection DHCP serves.</summary>
+[Section("pxe_filter")]
+public sealed class PxeFilterOptions
+{
+    /// <summary>The reference defaults to iptables; here nothing is filtered unless asked for.</summary>
+    [Option("driver", Choices = ["noop", "dnsmasq", "iptables"])]
+    public string Driver { get; set; } = "noop";
+
+    [Option("sync_period", Min = 0)]
+    public int SyncPeriod { get; set; } = 15;
+
+    [Option("deny_unknown_macs")]
+    public bool DenyUnknownMacs { get; set; }
+}
+
+/// <summary>Options of the <c>[dnsmasq_pxe_filter]</c> section.</summary>
+[Section("dnsmasq_pxe_filter")]
+public sealed class DnsmasqPxeFilterOptions
+{
+    [Option("dhcp_hostsdir")]
+    public string DhcpHostsdir { get; set; } = "/var/lib/ironic-inspector/dhcp-hostsdir";
+
+    [Option("purge_dhcp_hostsdir")]
+    public bool PurgeDhcpHostsdir { get; set; } = true;
+
+    [Option("dnsmasq_start_command")]
+    public string DnsmasqStartCommand { get; set; } = "";
+
+    [Option("dnsmasq_stop_command")]
+    public string DnsmasqStopCommand { get; set; } = "";
+}
+
+/// <summary>Options of the <c>[iptables]</c> section.</summary>
+[Section("iptables")]
+public sealed class IptablesOptions
+{
+    [Option("dnsmasq_interface")]
+    public string DnsmasqInterface { get; set; } = "br-ctlplane";
+
+    [Option("firewall_chain")]
+    public string FirewallChain { get; set; } = "ironic-inspector";
+
+    [Option("ethoib_interfaces")]
+    public IReadOnlyList<string> EthoibInterfaces { get; set; } = [];
+
+    [Option("ip_version", Choices = ["4", "6"])]
+    public string IpVersion { get; set; } = "4";
+}
+
 /// <summary>
 /// Options of the <c>[orleans]</c> section (ours): how the silo and its clients find each other.
 /// With no <c>gateways</c>, the web front hosts a silo in its own process.

@@ -26,6 +26,9 @@ public static class InspectorOptions
         services.AddSingleton(Options.Create(OptionsLoader.Load<ExtraHardwareOptions>(configuration)));
         services.AddSingleton(Options.Create(OptionsLoader.Load<PortPhysnetOptions>(configuration)));
         services.AddSingleton(Options.Create(OptionsLoader.Load<AcceleratorsOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<PxeFilterOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<DnsmasqPxeFilterOptions>(configuration)));
+        services.AddSingleton(Options.Create(OptionsLoader.Load<IptablesOptions>(configuration)));
         var database = OptionsLoader.Load<DatabaseOptions>(configuration);
         DatabaseConnection.Parse(database.Connection);
         services.AddSingleton(Options.Create(database));

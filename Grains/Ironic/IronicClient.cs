@@ -182,6 +182,11 @@ public sealed class IronicClient
             {
                 response = await _http.SendAsync(request, ct);
             }
+            catch (HttpRequestException) when (attempt == 0 && !ct.IsCancellationRequested)
+            {
+                // A pooled connection that a proxy or load balancer closed fails once; a new one works.
+                continue;
+            }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
                 throw new IronicException($"Cannot reach Ironic at {_http.BaseAddress}: {e.Message}", null, e);

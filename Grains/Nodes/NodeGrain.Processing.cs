@@ -210,19 +210,10 @@ public sealed partial class NodeGrain
         context.Ports = await ironic.GetPortsAsync(Uuid);
         context.Update = new NodeUpdate(node, processing.Value.OverwriteExisting);
         pipeline.BeforeUpdate(context);
-        RulesEngine.Apply(await rules.GetAsync(), context);
-        if (!reapplying && State.NewIpmiCredentials is { } credentials)
-        {
-            context.Update.Set("/driver_info/ipmi_username", credentials.Username);
-            context.Update.Set("/driver_info/ipmi_password", credentials.Password);
-            if (context.Data.BmcAddress is { } bmc)
-            {
-                context.Update.Set("/driver_info/ipmi_address", bmc);
-            }
-        }
 
-        await pipeline.ApplyAsync(ironic, Uuid, context.Update);
-
+        // As the reference: the processed data is stored before the rules run, and a rule that
+        // fails the introspection keeps what the hooks and the rules before it changed, so the
+        // operator can look at both.
         var processed = context.Data.Data;
         processed.Remove("logs");
         if (context.Data.IsFlat)
@@ -236,6 +227,27 @@ public sealed partial class NodeGrain
             await dataStore.SaveAsync(Uuid, processed: true, processed.ToJsonString());
         }
 
+        try
+        {
+            RulesEngine.Apply(await rules.GetAsync(), context);
+        }
+        catch (ProcessingException)
+        {
+            await pipeline.ApplyAsync(ironic, Uuid, context.Update);
+            throw;
+        }
+
+        if (!reapplying && State.NewIpmiCredentials is { } credentials)
+        {
+            context.Update.Set("/driver_info/ipmi_username", credentials.Username);
+            context.Update.Set("/driver_info/ipmi_password", credentials.Password);
+            if (context.Data.BmcAddress is { } bmc)
+            {
+                context.Update.Set("/driver_info/ipmi_address", bmc);
+            }
+        }
+
+        await pipeline.ApplyAsync(ironic, Uuid, context.Update);
         return null;
     }
 

@@ -43,8 +43,9 @@ public sealed class IntrospectionRule
             throw new RuleValidationException($"Invalid scope: it must be at most 255 characters long, got {scope.Length}");
         }
 
-        var conditionsJson = body["conditions"] ?? new JsonArray();
-        var actionsJson = body["actions"];
+        // As body.get('conditions', []): only a missing key defaults; an explicit null is invalid.
+        var conditionsJson = body.ContainsKey("conditions") ? body["conditions"] : new JsonArray();
+        var actionsJson = body.ContainsKey("actions") ? body["actions"] : new JsonArray();
         var conditions = CheckConditions(conditionsJson);
         var actions = CheckActions(actionsJson);
         var document = new JsonObject
@@ -71,8 +72,8 @@ public sealed class IntrospectionRule
         var result = new JsonObject();
         if (full)
         {
-            result["actions"] = Document["actions"]!.DeepClone();
-            result["conditions"] = Document["conditions"]!.DeepClone();
+            result["actions"] = SortedKeys(Document["actions"]);
+            result["conditions"] = SortedKeys(Document["conditions"]);
         }
 
         result["description"] = Document["description"]?.DeepClone();
@@ -82,7 +83,15 @@ public sealed class IntrospectionRule
         return result;
     }
 
-    private static List<(JsonObject Json, ParsedCondition Parsed)> CheckConditions(JsonNode conditionsJson)
+    /// <summary>A copy with the keys of every object, however deep, in alphabetical order (as Flask's jsonify).</summary>
+    private static JsonNode? SortedKeys(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, SortedKeys(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(SortedKeys)]),
+        _ => node?.DeepClone(),
+    };
+
+    private static List<(JsonObject Json, ParsedCondition Parsed)> CheckConditions(JsonNode? conditionsJson)
     {
         if (conditionsJson is not JsonArray list)
         {
@@ -189,7 +198,7 @@ public sealed class IntrospectionRule
             }
 
             var parameters = new JsonObject(action.Where(p => p.Key != "action").Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-            if (CheckParameters(parameters, plugin.Required, plugin.Optional) is { } problem)
+            if ((plugin.Validate(parameters) ?? CheckParameters(parameters, plugin.Required, plugin.Optional)) is { } problem)
             {
                 throw new RuleValidationException($"Invalid parameters for action {name}: {problem}");
             }
@@ -221,16 +230,24 @@ public sealed class IntrospectionRule
         }
     }
 
+    /// <summary>As the reference's plugin validation: a parameter whose value is null counts as not given.</summary>
     private static string? CheckParameters(JsonObject parameters, IReadOnlyCollection<string> required, IReadOnlyCollection<string> optional)
     {
-        var missing = required.Where(r => !parameters.ContainsKey(r)).ToList();
+        var passed = parameters.Where(p => p.Value is not null).Select(p => p.Key).ToList();
+        var missing = required.Where(r => !passed.Contains(r)).ToList();
+        var unexpected = passed.Where(k => !required.Contains(k) && !optional.Contains(k)).ToList();
+        var problems = new List<string>();
         if (missing.Count > 0)
         {
-            return $"missing required parameter(s): {string.Join(", ", missing)}";
+            problems.Add($"missing required parameter(s): {string.Join(", ", missing)}");
         }
 
-        var unexpected = parameters.Select(p => p.Key).Where(k => !required.Contains(k) && !optional.Contains(k)).ToList();
-        return unexpected.Count > 0 ? $"unexpected parameter(s): {string.Join(", ", unexpected)}" : null;
+        if (unexpected.Count > 0)
+        {
+            problems.Add($"unexpected parameter(s): {string.Join(", ", unexpected)}");
+        }
+
+        return problems.Count > 0 ? string.Join("; ", problems) : null;
     }
 
     private static string? OptionalString(JsonObject body, string key)

@@ -6,7 +6,9 @@ namespace Inspector.Grains.Rules;
 /// <summary>
 /// The JSONPath subset rule fields use (as jsonpath_rw reads them): an optional <c>$</c>, dotted
 /// names (quoted when they hold dots), <c>[n]</c> indexes, <c>*</c> and <c>[*]</c> wildcards, and
-/// <c>..</c> for descendants. <c>inventory.disks[*].size</c> yields every disk's size.
+/// <c>..</c> for descendants. <c>inventory.disks[*].size</c> yields every disk's size. As in
+/// jsonpath_rw, <c>.*</c> yields the values of an object (nothing for a list) and <c>[*]</c> the
+/// items of a list (an object, string or integer is taken as a list of itself).
 /// </summary>
 public sealed class JsonPath
 {
@@ -20,7 +22,11 @@ public sealed class JsonPath
 
     private sealed record Index(int Value) : Step;
 
+    /// <summary><c>*</c>: every value of an object.</summary>
     private sealed record Wildcard : Step;
+
+    /// <summary><c>[*]</c>: every item of a list.</summary>
+    private sealed record AllItems : Step;
 
     private sealed record Descendants : Step;
 
@@ -69,7 +75,7 @@ public sealed class JsonPath
                     var inside = text[(i + 1)..close].Trim();
                     if (inside == "*")
                     {
-                        steps.Add(new Wildcard());
+                        steps.Add(new AllItems());
                     }
                     else if (int.TryParse(inside, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var index))
                     {
@@ -106,13 +112,28 @@ public sealed class JsonPath
                 Field f => current.OfType<JsonObject>().Where(o => o.ContainsKey(f.Name)).Select(o => o[f.Name]),
                 Index x => current.OfType<JsonArray>().Where(a => x.Value < a.Count && x.Value >= -a.Count)
                     .Select(a => a[x.Value >= 0 ? x.Value : a.Count + x.Value]),
-                Wildcard => current.SelectMany(Children),
+                Wildcard => current.SelectMany(n => n is JsonObject o ? o.Select(p => p.Value) : []),
+                AllItems => current.SelectMany(Items),
                 Descendants => current.SelectMany(SelfAndDescendants),
                 _ => [],
             };
         }
 
         return [.. current];
+    }
+
+    private static IEnumerable<JsonNode?> Items(JsonNode? node)
+    {
+        if (node is JsonArray list)
+        {
+            return list;
+        }
+
+        var kind = node?.GetValueKind();
+        var itself = node is JsonObject || kind == System.Text.Json.JsonValueKind.String
+            || (kind == System.Text.Json.JsonValueKind.Number
+                && long.TryParse(node!.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out _));
+        return itself ? new[] { node } : [];
     }
 
     private static IEnumerable<JsonNode?> Children(JsonNode? node) => node switch

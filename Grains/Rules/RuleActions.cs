@@ -24,14 +24,16 @@ public abstract class RuleAction
     /// <summary>Parameters formatted with the introspection data before the action runs.</summary>
     public virtual IReadOnlyCollection<string> Formatted => [];
 
+    /// <summary>A check before the required/optional one; returns an error text or null.</summary>
+    public virtual string? Validate(JsonObject parameters) => null;
+
     /// <exception cref="ProcessingException">The action fails the introspection.</exception>
     public abstract void Apply(NodeUpdate update, JsonObject parameters);
 
     private sealed class Fail : RuleAction
     {
+        // The message is not formatted (the reference's FailAction has no FORMATTED_PARAMS).
         public override IReadOnlyCollection<string> Required => ["message"];
-
-        public override IReadOnlyCollection<string> Formatted => ["message"];
 
         public override void Apply(NodeUpdate update, JsonObject parameters) =>
             throw new ProcessingException(PythonText.Str(parameters["message"]));
@@ -39,11 +41,15 @@ public abstract class RuleAction
 
     private sealed class SetAttribute : RuleAction
     {
-        public override IReadOnlyCollection<string> Required => ["path", "value"];
+        // The value key must be there, but its value may be null.
+        public override IReadOnlyCollection<string> Required => ["path"];
 
-        public override IReadOnlyCollection<string> Optional => ["reset_interfaces"];
+        public override IReadOnlyCollection<string> Optional => ["value", "reset_interfaces"];
 
         public override IReadOnlyCollection<string> Formatted => ["value"];
+
+        public override string? Validate(JsonObject parameters) =>
+            parameters.ContainsKey("value") ? null : "missing required parameter(s): value";
 
         public override void Apply(NodeUpdate update, JsonObject parameters)
         {

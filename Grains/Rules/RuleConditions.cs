@@ -151,7 +151,7 @@ public abstract class RuleCondition
         {
             try
             {
-                _ = new Regex(PythonText.Str(parameters["value"]), RegexOptions.None, RegexTimeout);
+                _ = new Regex(DotNetPattern(PythonText.Str(parameters["value"])), RegexOptions.None, RegexTimeout);
                 return null;
             }
             catch (ArgumentException e)
@@ -160,11 +160,15 @@ public abstract class RuleCondition
             }
         }
 
+        /// <summary>Python's named groups, <c>(?P&lt;name&gt;...)</c> and <c>(?P=name)</c>, in .NET's syntax.</summary>
+        private static string DotNetPattern(string pattern) =>
+            pattern.Replace("(?P<", "(?<", StringComparison.Ordinal).Replace("(?P=", "\\k<", StringComparison.Ordinal);
+
         protected static bool Run(string pattern, JsonNode? field)
         {
             try
             {
-                return Regex.IsMatch(PythonText.Str(field), pattern, RegexOptions.None, RegexTimeout);
+                return Regex.IsMatch(PythonText.Str(field), DotNetPattern(pattern), RegexOptions.None, RegexTimeout);
             }
             catch (RegexMatchTimeoutException)
             {

@@ -14,10 +14,22 @@ public static class RuleFormatter
     public static JsonNode? Format(JsonNode? value, JsonObject data) => value switch
     {
         JsonValue v when v.TryGetValue<string>(out var text) => FormatString(text, data),
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, Format(p.Value, data)))),
+        JsonObject o => FormatObject(o, data),
         JsonArray a => new JsonArray([.. a.Select(item => Format(item, data))]),
         _ => value?.DeepClone(),
     };
+
+    /// <summary>Keys are formatted as well as values (a later duplicate key wins, as in a Python dict).</summary>
+    private static JsonObject FormatObject(JsonObject value, JsonObject data)
+    {
+        var result = new JsonObject();
+        foreach (var (key, item) in value)
+        {
+            result[FormatString(key, data)] = Format(item, data);
+        }
+
+        return result;
+    }
 
     public static string FormatString(string text, JsonObject data)
     {
