@@ -4,6 +4,7 @@ using Inspector.Grains.Housekeeping;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Nodes;
 using Inspector.Grains.Processing;
+using Inspector.Grains.PxeFilter;
 using Inspector.Grains.Rules;
 using Inspector.Grains.Storage;
 using Inspector.Grains.Storage.Sqlite;
@@ -65,6 +66,7 @@ public static class InspectorSilo
         services.AddSingleton<ProcessingPipeline>();
         services.AddSingleton<RamdiskLogs>();
         services.AddHostedService<StartupChecks>();
+        services.AddHostedService<PxeFilterKeeper>();
         services.AddGrainStorage(NodeGrainStorage.Name, (sp, _) => new NodeGrainStorage(sp.GetRequiredService<INodeStore>()));
         services.AddSingleton<HousekeepingService>();
         services.AddHostedService(sp => sp.GetRequiredService<HousekeepingService>());

@@ -118,6 +118,28 @@ public sealed class IronicClient
     public Task RemoveTraitAsync(string nodeUuid, string trait, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Delete, $"v1/nodes/{nodeUuid}/traits/{Uri.EscapeDataString(trait)}", null, ct, notFoundIsNull: true);
 
+    /// <summary>The MAC of every port Ironic knows, following Ironic's pagination.</summary>
+    public async Task<HashSet<string>> ListPortAddressesAsync(CancellationToken ct = default)
+    {
+        var addresses = new HashSet<string>(StringComparer.Ordinal);
+        string? next = "v1/ports?fields=address&limit=1000";
+        while (next is not null)
+        {
+            var body = await SendAsync(HttpMethod.Get, next, null, ct);
+            foreach (var port in body?["ports"] as JsonArray ?? [])
+            {
+                if ((string?)port?["address"] is { } address)
+                {
+                    addresses.Add(address.ToLowerInvariant());
+                }
+            }
+
+            next = NextPage(body);
+        }
+
+        return addresses;
+    }
+
     /// <summary>The UUIDs of every node Ironic knows, following Ironic's pagination.</summary>
     public async Task<HashSet<string>> ListNodeUuidsAsync(CancellationToken ct = default)
     {

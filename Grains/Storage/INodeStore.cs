@@ -33,6 +33,12 @@ public interface INodeStore
     /// </summary>
     Task<IReadOnlyList<LookupMatch>> FindByAttributesAsync(IReadOnlyList<LookupAttribute> attributes, CancellationToken ct = default);
 
+    /// <summary>
+    /// The MACs of nodes on introspection (the PXE filter allows them) and whether any
+    /// introspection is running at all (unknown machines may boot only then).
+    /// </summary>
+    Task<(IReadOnlySet<string> Macs, bool IntrospectionRunning)> ActiveMacsAsync(CancellationToken ct = default);
+
     /// <summary>The UUIDs of every node with a status.</summary>
     Task<IReadOnlyList<string>> ListUuidsAsync(CancellationToken ct = default);
 }

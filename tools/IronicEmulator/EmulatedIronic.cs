@@ -27,6 +27,8 @@ public sealed class EmulatedIronic
 
     public IReadOnlyCollection<JsonObject> Nodes => [.. _nodes.Values];
 
+    public IReadOnlyCollection<JsonObject> AllPorts => [.. _ports.Values];
+
     public void ClearCalls() => _calls.Clear();
 
     public void Record(string method, string path, string? body) => _calls.Enqueue(new IronicCall(method, path, body));

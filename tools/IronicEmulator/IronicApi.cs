@@ -196,6 +196,24 @@ public static class IronicApi
             return Results.NoContent();
         });
 
+        app.MapGet("/v1/ports", (HttpRequest r, int? limit, string? marker) =>
+        {
+            var all = ironic.AllPorts.OrderBy(p => (string?)p["uuid"], StringComparer.Ordinal).ToList();
+            var start = marker is null ? 0 : all.FindIndex(p => (string?)p["uuid"] == marker) + 1;
+            var size = Math.Clamp(limit ?? 1000, 1, 1000);
+            var page = all.Skip(start).Take(size).ToList();
+            var result = new JsonObject
+            {
+                ["ports"] = new JsonArray([.. page.Select(p => (JsonNode)new JsonObject { ["uuid"] = (string?)p["uuid"], ["address"] = (string?)p["address"] })]),
+            };
+            if (page.Count == size && start + size < all.Count)
+            {
+                result["next"] = $"{r.Scheme}://{r.Host}/v1/ports?fields=address&limit={size}&marker={page[^1]["uuid"]}";
+            }
+
+            return Results.Json(result);
+        });
+
         app.MapGet("/v1/ports/detail", (string? node, string? address) =>
         {
             var ports = node is not null ? ironic.PortsOf(node)

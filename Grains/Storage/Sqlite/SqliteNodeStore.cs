@@ -151,6 +151,23 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
             return matches;
         }, ct);
 
+    public Task<(IReadOnlySet<string> Macs, bool IntrospectionRunning)> ActiveMacsAsync(CancellationToken ct = default) =>
+        database.ReadAsync<(IReadOnlySet<string>, bool)>(connection =>
+        {
+            var macs = new HashSet<string>(StringComparer.Ordinal);
+            using (var command = Command(connection, "SELECT value FROM lookup_attributes WHERE name = $name", ("$name", LookupAttribute.Mac)))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    macs.Add(reader.GetString(0));
+                }
+            }
+
+            using var running = Command(connection, "SELECT EXISTS (SELECT 1 FROM nodes WHERE finished_at IS NULL)");
+            return (macs, Convert.ToInt64(running.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1);
+        }, ct);
+
     public Task<IReadOnlyList<string>> ListUuidsAsync(CancellationToken ct = default) =>
         database.ReadAsync<IReadOnlyList<string>>(connection =>
         {
