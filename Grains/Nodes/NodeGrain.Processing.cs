@@ -38,6 +38,11 @@ public sealed partial class NodeGrain
                 return refused;
             }
 
+            if (callback.Kind == CallbackKind.Enrolled)
+            {
+                await SaveAsync(); // an enrolled machine shows as enrolling until processed
+            }
+
             var context = new ProcessingContext(Uuid, data);
             pipeline.BeforeProcessing(context);
             await ramdiskLogs.StoreAsync(data, Uuid);
@@ -92,6 +97,13 @@ public sealed partial class NodeGrain
         {
             await FinishAsync(IntrospectionEvent.Error, e.Message);
             return RamdiskReply.Error(e is IronicException { StatusCode: null } ? 503 : 400, e.Message);
+        }
+        catch (Exception e)
+        {
+            // A defect must not leave the node in processing until the timeout.
+            logger.LogError(e, "Processing the data of node {Node} failed", Uuid);
+            await TryFinishAfterFailureAsync(e);
+            return RamdiskReply.Error(500, $"Internal error while processing the data of node {Uuid}: {e.Message}");
         }
         finally
         {

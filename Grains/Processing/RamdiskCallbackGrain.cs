@@ -25,6 +25,8 @@ public sealed class RamdiskCallbackGrain(
     IOptions<DiscoveryOptions> discovery,
     ILogger<RamdiskCallbackGrain> logger) : Grain, IRamdiskCallbackGrain
 {
+    private const int MaxOwnerProbes = 16;
+
     public async Task<RamdiskReply> ContinueAsync(string json)
     {
         RamdiskData data;
@@ -102,7 +104,9 @@ public sealed class RamdiskCallbackGrain(
 
     private async Task<IronicNode?> NodeOwningMacsAsync(IReadOnlyList<LookupAttribute> attributes)
     {
-        foreach (var mac in attributes.Where(a => a.Name == LookupAttribute.Mac).Select(a => a.Value))
+        // A bounded number of probes: a machine with hundreds of NICs must not cost hundreds of calls.
+        foreach (var mac in attributes.Where(a => a.Name == LookupAttribute.Mac && a.Value != "00:00:00:00:00:00")
+                     .Select(a => a.Value).Take(MaxOwnerProbes))
         {
             var port = (await ironic.GetPortsByAddressAsync(mac)).FirstOrDefault(p => p.NodeUuid is not null);
             if (port is not null && await ironic.GetNodeAsync(port.NodeUuid!) is { } node)

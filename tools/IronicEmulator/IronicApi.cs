@@ -8,7 +8,7 @@ namespace Inspector.IronicEmulator;
 public static class IronicApi
 {
     private static readonly string[] PublicNodeFields =
-        ["uuid", "name", "driver", "provision_state", "power_state", "maintenance", "driver_info", "properties", "extra", "traits"];
+        ["uuid", "name", "driver", "provision_state", "power_state", "maintenance", "driver_info", "properties", "extra", "traits", "resource_class"];
 
     public static WebApplication MapIronicApi(this WebApplication app, EmulatedIronic ironic)
     {
@@ -71,6 +71,16 @@ public static class IronicApi
         {
             var uuid = ironic.AddNode((string?)body["name"], "enroll", body["driver_info"]?.DeepClone() as JsonObject,
                 properties: body["properties"]?.DeepClone() as JsonObject);
+            var created = ironic.FindNode(uuid)!;
+            lock (created)
+            {
+                // Other fields (driver, resource_class, ...) are kept as given.
+                foreach (var (field, value) in body.Where(p => p.Key is not ("name" or "driver_info" or "properties")))
+                {
+                    created[field] = value?.DeepClone();
+                }
+            }
+
             return Results.Json(View(ironic.FindNode(uuid)!), statusCode: 201);
         });
 

@@ -34,6 +34,6 @@ public sealed class LldpBasicHook(ILogger<LldpBasicHook> logger) : IProcessingHo
 internal static class LldpTlvs
 {
     public static JsonArray? Of(RamdiskData data, string interfaceName) =>
-        data.Data["lldp_raw"]?[interfaceName] as JsonArray
+        (data.Data["lldp_raw"] as JsonObject)?[interfaceName] as JsonArray
         ?? data.Interfaces.FirstOrDefault(i => i.Name == interfaceName)?.Lldp;
 }

@@ -25,8 +25,9 @@ public sealed class PciDevicesHook : IProcessingHook
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var device in devices.OfType<JsonObject>())
         {
-            var vendor = (string?)device["vendor_id"];
-            var product = (string?)device["product_id"];
+            // Ramdisk data: an id that is not a string matches no alias (it must not fail processing).
+            var vendor = AsString(device["vendor_id"]);
+            var product = AsString(device["product_id"]);
             foreach (var alias in _aliases.Where(a => a.Vendor == vendor && a.Product == product))
             {
                 counts[alias.Name] = counts.GetValueOrDefault(alias.Name) + 1;
@@ -39,6 +40,9 @@ public sealed class PciDevicesHook : IProcessingHook
                 counts.Select(c => new KeyValuePair<string, string>(c.Key, c.Value.ToString(CultureInfo.InvariantCulture))));
         }
     }
+
+    private static string? AsString(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>One JSON object, or a JSON list of them.</summary>
     private static List<(string, string, string)> ParseAliases(string text)

@@ -9,6 +9,9 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
 {
     private const string StatusColumns = "uuid, state, started_at, finished_at, error";
 
+    /// <summary>Attributes per lookup query: below SQLite's limit of 500 terms in a compound SELECT.</summary>
+    private const int LookupChunkSize = 200;
+
     public Task<StoredNode?> ReadAsync(string uuid, CancellationToken ct = default) =>
         database.ReadAsync(connection =>
         {
@@ -124,31 +127,36 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
     public Task<IReadOnlyList<LookupMatch>> FindByAttributesAsync(IReadOnlyList<LookupAttribute> attributes, CancellationToken ct = default) =>
         database.ReadAsync<IReadOnlyList<LookupMatch>>(connection =>
         {
-            if (attributes.Count == 0)
+            // SQLite allows at most 500 terms in one compound SELECT (and a bounded number of
+            // parameters), and a ramdisk may report any number of NICs: count per chunk, then add up.
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var chunk in attributes.Distinct().Chunk(LookupChunkSize))
             {
-                return [];
+                var parameters = new List<(string, object?)>();
+                var terms = new List<string>();
+                foreach (var (attribute, i) in chunk.Select((a, i) => (a, i)))
+                {
+                    terms.Add($"SELECT node_uuid FROM lookup_attributes WHERE name = $n{i} AND value = $v{i}");
+                    parameters.Add(($"$n{i}", attribute.Name));
+                    parameters.Add(($"$v{i}", attribute.Value));
+                }
+
+                using var command = Command(connection,
+                    $"SELECT node_uuid, COUNT(*) AS matches FROM ({string.Join(" UNION ALL ", terms)}) GROUP BY node_uuid",
+                    [.. parameters]);
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var uuid = reader.GetString(0);
+                    counts[uuid] = counts.GetValueOrDefault(uuid) + reader.GetInt32(1);
+                }
             }
 
-            var parameters = new List<(string, object?)>();
-            var terms = new List<string>();
-            foreach (var (attribute, i) in attributes.Distinct().Select((a, i) => (a, i)))
-            {
-                terms.Add($"SELECT node_uuid FROM lookup_attributes WHERE name = $n{i} AND value = $v{i}");
-                parameters.Add(($"$n{i}", attribute.Name));
-                parameters.Add(($"$v{i}", attribute.Value));
-            }
-
-            using var command = Command(connection,
-                $"SELECT node_uuid, COUNT(*) AS matches FROM ({string.Join(" UNION ALL ", terms)}) " +
-                "GROUP BY node_uuid ORDER BY matches DESC, node_uuid LIMIT 16", [.. parameters]);
-            using var reader = command.ExecuteReader();
-            var matches = new List<LookupMatch>();
-            while (reader.Read())
-            {
-                matches.Add(new LookupMatch(reader.GetString(0), reader.GetInt32(1)));
-            }
-
-            return matches;
+            return
+            [
+                .. counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(16)
+                    .Select(c => new LookupMatch(c.Key, c.Value)),
+            ];
         }, ct);
 
     public Task<(IReadOnlySet<string> Macs, bool IntrospectionRunning)> ActiveMacsAsync(CancellationToken ct = default) =>
