@@ -7,15 +7,17 @@ namespace Inspector.Grains.PxeFilter;
 /// <summary>
 /// The <c>dnsmasq</c> driver: one file per MAC in dnsmasq's <c>--dhcp-hostsdir</c>
 /// (<c>MAC,ignore</c> denies, <c>MAC</c> allows) and one wildcard file for unknown machines.
-/// dnsmasq re-reads changed files itself, but never forgets a deleted file, so MACs that leave
-/// the deny list are rewritten as allowed instead of deleted. Only changed files are written:
-/// a sync costs the number of changes, not the fleet.
+/// dnsmasq re-reads changed files itself, but never forgets a deleted file (nor an entry that a
+/// rewritten file no longer holds), so every change rewrites an entry for the same MAC: MACs that
+/// leave the deny list are rewritten as allowed instead of deleted, and the wildcard file always
+/// holds a wildcard entry. MACs that Ironic no longer knows follow the unknown machines. Only
+/// changed files are written: a sync costs the number of changes, not the fleet.
 /// </summary>
 public sealed class DnsmasqPxeFilter(IOptions<DnsmasqPxeFilterOptions> options, ILogger<DnsmasqPxeFilter> logger) : IPxeFilterDriver
 {
     public const string UnknownHostsFile = "unknown_hosts_filter";
     private const string DenyUnknown = "*:*:*:*:*:*,ignore\n";
-    private const string AllowUnknown = "";
+    private const string AllowUnknown = "*:*:*:*:*:*\n";
 
     // What each file holds now, as far as this process wrote it.
     private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
@@ -26,16 +28,26 @@ public sealed class DnsmasqPxeFilter(IOptions<DnsmasqPxeFilterOptions> options, 
     public async Task InitializeAsync(CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        if (options.Value.PurgeDhcpHostsdir)
+        _written.Clear();
+        _unknown = null;
+        foreach (var path in System.IO.Directory.EnumerateFiles(Directory))
         {
-            foreach (var file in System.IO.Directory.EnumerateFiles(Directory))
+            var name = Path.GetFileName(path);
+            if (options.Value.PurgeDhcpHostsdir || name.StartsWith('.'))
             {
-                File.Delete(file);
+                File.Delete(path);
+            }
+            else if (Nodes.LookupAttributes.IsValidMac(name) && name == name.ToLowerInvariant())
+            {
+                // Kept files are this filter's state: a later sync rewrites only what differs, and
+                // MACs that left Ironic meanwhile are handled like any other removed MAC.
+                _written[name] = await File.ReadAllTextAsync(path, ct);
             }
         }
 
-        _written.Clear();
-        _unknown = null;
+        // Until the first sync every machine counts as unknown, and none boots: dnsmasq must never
+        // start on a directory that lets the whole fleet in.
+        await WriteUnknownAsync(DenyUnknown, ct);
         await ShellCommand.RunAsync(options.Value.DnsmasqStartCommand, logger, ct);
     }
 
@@ -47,17 +59,23 @@ public sealed class DnsmasqPxeFilter(IOptions<DnsmasqPxeFilterOptions> options, 
             changes += await WriteAsync(mac, $"{mac},ignore\n", ct);
         }
 
-        // Allowed now, or no longer denied: dnsmasq only forgets an entry when it is rewritten.
-        foreach (var mac in rules.Allowed.Concat(_written.Keys.Where(m => !rules.Denied.Contains(m)).ToList()))
+        foreach (var mac in rules.Allowed)
         {
             changes += await WriteAsync(mac, $"{mac}\n", ct);
+        }
+
+        // MACs Ironic no longer knows are unknown machines; dnsmasq only forgets their entry
+        // when it is rewritten, so it is rewritten rather than deleted.
+        var removed = _written.Keys.Where(m => !rules.Denied.Contains(m) && !rules.Allowed.Contains(m)).ToList();
+        foreach (var mac in removed)
+        {
+            changes += await WriteAsync(mac, rules.AllowUnknown ? $"{mac}\n" : $"{mac},ignore\n", ct);
         }
 
         var unknown = rules.AllowUnknown ? AllowUnknown : DenyUnknown;
         if (unknown != _unknown)
         {
-            await File.WriteAllTextAsync(Path.Combine(Directory, UnknownHostsFile), unknown, ct);
-            _unknown = unknown;
+            await WriteUnknownAsync(unknown, ct);
             changes++;
         }
 
@@ -77,12 +95,22 @@ public sealed class DnsmasqPxeFilter(IOptions<DnsmasqPxeFilterOptions> options, 
             return 0;
         }
 
-        // Write then rename, so dnsmasq never reads half a file.
-        var path = Path.Combine(Directory, mac);
-        var temporary = Path.Combine(Directory, $".{mac}.tmp");
-        await File.WriteAllTextAsync(temporary, content, ct);
-        File.Move(temporary, path, overwrite: true);
+        await ReplaceAsync(mac, content, ct);
         _written[mac] = content;
         return 1;
+    }
+
+    private async Task WriteUnknownAsync(string content, CancellationToken ct)
+    {
+        await ReplaceAsync(UnknownHostsFile, content, ct);
+        _unknown = content;
+    }
+
+    /// <summary>Writes then renames, so dnsmasq never reads half a file (it skips dot files).</summary>
+    private async Task ReplaceAsync(string name, string content, CancellationToken ct)
+    {
+        var temporary = Path.Combine(Directory, $".{name}.tmp");
+        await File.WriteAllTextAsync(temporary, content, ct);
+        File.Move(temporary, Path.Combine(Directory, name), overwrite: true);
     }
 }

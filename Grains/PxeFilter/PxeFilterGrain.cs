@@ -14,6 +14,7 @@ public sealed class PxeFilterGrain(
     INodeStore store,
     IronicClient ironic,
     IOptions<PxeFilterOptions> options,
+    IOptions<ProcessingOptions> processing,
     TimeProvider time,
     ILogger<PxeFilterGrain> logger) : Grain, IPxeFilterGrain
 {
@@ -64,8 +65,10 @@ public sealed class PxeFilterGrain(
         {
             try
             {
+                // Timed from the request, so a listing every sync_period stays every sync_period.
+                var listedAt = time.GetUtcNow();
                 _known = await ironic.ListPortAddressesAsync();
-                _knownAt = time.GetUtcNow();
+                _knownAt = listedAt;
             }
             catch (IronicException e)
             {
@@ -74,7 +77,8 @@ public sealed class PxeFilterGrain(
             }
         }
 
-        var rules = PxeFilterPolicy.Decide(active.Macs, _known, active.IntrospectionRunning, options.Value.DenyUnknownMacs);
+        var rules = PxeFilterPolicy.Decide(active.Macs, _known, active.IntrospectionRunning, options.Value.DenyUnknownMacs,
+            discoveryEnabled: processing.Value.NodeNotFoundHook.Length > 0);
         await _driver.SyncAsync(rules, CancellationToken.None);
         _lastActive = (active.Macs, active.IntrospectionRunning);
     }

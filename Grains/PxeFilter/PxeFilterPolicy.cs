@@ -10,13 +10,15 @@ public static class PxeFilterPolicy
 {
     /// <summary>
     /// MACs on introspection are allowed; every other MAC known to Ironic is denied; unknown
-    /// MACs are allowed only while some introspection runs, and never with <c>deny_unknown_macs</c>.
+    /// MACs are allowed only while some introspection runs or discovery (<c>node_not_found_hook</c>)
+    /// is on, and never with <c>deny_unknown_macs</c>.
     /// </summary>
     public static PxeFilterRules Decide(
-        IReadOnlySet<string> onIntrospection, IReadOnlySet<string> knownToIronic, bool introspectionRunning, bool denyUnknownMacs)
+        IReadOnlySet<string> onIntrospection, IReadOnlySet<string> knownToIronic, bool introspectionRunning, bool denyUnknownMacs,
+        bool discoveryEnabled = false)
     {
         var allowed = onIntrospection.Select(m => m.ToLowerInvariant()).ToHashSet(StringComparer.Ordinal);
         var denied = knownToIronic.Select(m => m.ToLowerInvariant()).Where(m => !allowed.Contains(m)).ToHashSet(StringComparer.Ordinal);
-        return new PxeFilterRules(allowed, denied, introspectionRunning && !denyUnknownMacs);
+        return new PxeFilterRules(allowed, denied, (introspectionRunning || discoveryEnabled) && !denyUnknownMacs);
     }
 }
