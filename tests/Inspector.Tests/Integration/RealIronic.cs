@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Inspector.Tests.Infrastructure;
 
+using static Inspector.Tests.Integration.IronicServerScript;
+
 namespace Inspector.Tests.Integration;
 
 /// <summary>The tests that share one real Ironic (and the inspector it calls).</summary>
@@ -28,7 +30,6 @@ public sealed class RealIronic : IAsyncLifetime
     private static int _bmcCounter;
 
     private string? _skipReason;
-    private string? _script;
     private string? _directory;
     private HttpClient? _client;
     private InspectorHost? _inspector;
@@ -59,7 +60,6 @@ public sealed class RealIronic : IAsyncLifetime
             return;
         }
 
-        _script = Path.Combine(RepositoryRoot(), "tests", "ironic", "ironic-server.sh");
         _directory = Path.Combine(Path.GetTempPath(), $"real-ironic-{Guid.NewGuid():N}");
         var port = FreePorts.Next();
         var inspectorPort = FreePorts.Next();
@@ -251,72 +251,4 @@ public sealed class RealIronic : IAsyncLifetime
         return value ?? throw new InvalidOperationException("The real Ironic is not running");
     }
 
-    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        using (response)
-        {
-            await ExpectAsync(response, expected);
-            return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        }
-    }
-
-    private static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        if (response.StatusCode != expected)
-        {
-            var text = await response.Content.ReadAsStringAsync();
-            throw new InvalidOperationException(
-                $"Ironic answered {(int)response.StatusCode} to {response.RequestMessage?.Method} " +
-                $"{response.RequestMessage?.RequestUri}, expected {(int)expected}: {text}");
-        }
-    }
-
-    private async Task RunScriptAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(_script!);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ironic-server.sh {string.Join(' ', arguments)} did not finish within 3 minutes");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"ironic-server.sh {string.Join(' ', arguments)} failed with exit code {process.ExitCode}:\n" +
-                $"{await stdout}\n{await stderr}");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Inspector.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Inspector.sln above {AppContext.BaseDirectory}");
-    }
 }

@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
+using static Inspector.Tests.Integration.IronicServerScript;
+
 namespace Inspector.Tests.Integration;
 
 /// <summary>
@@ -439,67 +441,6 @@ public sealed class RealIronicWithProcessing : IAsyncLifetime
         return value ?? throw new InvalidOperationException("The real Ironic is not running");
     }
 
-    private static async Task<JsonObject> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        using (response)
-        {
-            await ExpectAsync(response, expected);
-            return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        }
-    }
-
-    private static async Task ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        if (response.StatusCode != expected)
-        {
-            throw new InvalidOperationException(
-                $"Ironic answered {(int)response.StatusCode} to {response.RequestMessage?.Method} " +
-                $"{response.RequestMessage?.RequestUri}, expected {(int)expected}: {await response.Content.ReadAsStringAsync()}");
-        }
-    }
-
-    private static async Task RunScriptAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "ironic", "ironic-server.sh"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ironic-server.sh {string.Join(' ', arguments)} did not finish within 3 minutes");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"ironic-server.sh {string.Join(' ', arguments)} failed with exit code {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Inspector.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Inspector.sln above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>
