@@ -118,11 +118,14 @@ public sealed class IronicClient
     public Task RemoveTraitAsync(string nodeUuid, string trait, CancellationToken ct = default) =>
         SendAsync(HttpMethod.Delete, $"v1/nodes/{nodeUuid}/traits/{Uri.EscapeDataString(trait)}", null, ct, notFoundIsNull: true);
 
-    /// <summary>The MAC of every port Ironic knows, following Ironic's pagination.</summary>
-    public async Task<HashSet<string>> ListPortAddressesAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Every port Ironic knows: its MAC and its InfiniBand <c>client-id</c> (from <c>extra</c>),
+    /// following Ironic's pagination.
+    /// </summary>
+    public async Task<Dictionary<string, string?>> ListPortAddressesAsync(CancellationToken ct = default)
     {
-        var addresses = new HashSet<string>(StringComparer.Ordinal);
-        string? next = "v1/ports?fields=address&limit=1000";
+        var ports = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? next = "v1/ports?fields=address,extra&limit=1000";
         while (next is not null)
         {
             var body = await SendAsync(HttpMethod.Get, next, null, ct);
@@ -130,14 +133,14 @@ public sealed class IronicClient
             {
                 if ((string?)port?["address"] is { } address)
                 {
-                    addresses.Add(address.ToLowerInvariant());
+                    ports[address.ToLowerInvariant()] = port?["extra"]?["client-id"]?.ToString();
                 }
             }
 
             next = NextPage(body);
         }
 
-        return addresses;
+        return ports;
     }
 
     /// <summary>The UUIDs of every node Ironic knows, following Ironic's pagination.</summary>

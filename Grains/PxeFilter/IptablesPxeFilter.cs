@@ -26,11 +26,6 @@ public sealed class IptablesPxeFilter(IOptions<IptablesOptions> options, ILogger
 
     public async Task InitializeAsync(CancellationToken ct)
     {
-        if (Options.EthoibInterfaces.Count > 0)
-        {
-            logger.LogWarning("[iptables] ethoib_interfaces is not supported: InfiniBand ports are filtered by their Ironic port address");
-        }
-
         await RemoveAsync(Options.FirewallChain, ct);
         await RemoveAsync(Options.FirewallChain + "_temp", ct);
         await RunAsync($"-N {Options.FirewallChain}", ct);

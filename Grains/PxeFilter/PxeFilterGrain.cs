@@ -14,12 +14,13 @@ public sealed class PxeFilterGrain(
     INodeStore store,
     IronicClient ironic,
     IOptions<PxeFilterOptions> options,
+    IOptions<IptablesOptions> iptables,
     IOptions<ProcessingOptions> processing,
     TimeProvider time,
     ILogger<PxeFilterGrain> logger) : Grain, IPxeFilterGrain
 {
     private IPxeFilterDriver? _driver;
-    private IReadOnlySet<string> _known = new HashSet<string>();
+    private IReadOnlyDictionary<string, string?> _known = new Dictionary<string, string?>();
     private DateTimeOffset _knownAt = DateTimeOffset.MinValue;
     private (IReadOnlySet<string> Macs, bool Running)? _lastActive;
 
@@ -77,8 +78,16 @@ public sealed class PxeFilterGrain(
             }
         }
 
-        var rules = PxeFilterPolicy.Decide(active.Macs, _known, active.IntrospectionRunning, options.Value.DenyUnknownMacs,
+        var rules = PxeFilterPolicy.Decide(active.Macs, _known.Keys.ToHashSet(), active.IntrospectionRunning, options.Value.DenyUnknownMacs,
             discoveryEnabled: processing.Value.NodeNotFoundHook.Length > 0);
+        if (options.Value.Driver == "iptables" && iptables.Value.EthoibInterfaces.Count > 0)
+        {
+            // InfiniBand ports reach DHCP through EoIB interfaces: deny their EoIB MACs.
+            var emacs = EthoibMapping.Map(_known, iptables.Value.EthoibInterfaces,
+                path => File.Exists(path) ? File.ReadAllText(path) : null);
+            rules = rules with { Denied = rules.Denied.Select(m => emacs.GetValueOrDefault(m, m)).ToHashSet(StringComparer.Ordinal) };
+        }
+
         await _driver.SyncAsync(rules, CancellationToken.None);
         _lastActive = (active.Macs, active.IntrospectionRunning);
     }

@@ -213,7 +213,10 @@ public static class IronicApi
             var page = all.Skip(start).Take(size).ToList();
             var result = new JsonObject
             {
-                ["ports"] = new JsonArray([.. page.Select(p => (JsonNode)new JsonObject { ["uuid"] = (string?)p["uuid"], ["address"] = (string?)p["address"] })]),
+                ["ports"] = new JsonArray([.. page.Select(p => (JsonNode)new JsonObject
+                {
+                    ["uuid"] = (string?)p["uuid"], ["address"] = (string?)p["address"], ["extra"] = p["extra"]?.DeepClone(),
+                })]),
             };
             if (page.Count == size && start + size < all.Count)
             {
