@@ -19,6 +19,9 @@ public sealed class IronicNode(JsonObject document)
     public JsonObject DriverInfo => Document["driver_info"] as JsonObject ?? [];
 
     public JsonObject Properties => Document["properties"] as JsonObject ?? [];
+
+    /// <summary>Deployed (or rescued) by Ironic: its ports are never changed and it is not powered off.</summary>
+    public bool IsActive => ProvisionState.ToLowerInvariant() is "active" or "rescue";
 }
 
 /// <summary>An Ironic port (a NIC of a node).</summary>

@@ -265,8 +265,7 @@ public sealed partial class NodeGrain
 
     private async Task PowerOffAfterProcessingAsync(IronicNode node)
     {
-        var active = node.ProvisionState.ToLowerInvariant() is "active" or "rescue";
-        if (State.ManageBoot && processing.Value.PowerOff && !active)
+        if (State.ManageBoot && processing.Value.PowerOff && !node.IsActive)
         {
             try
             {

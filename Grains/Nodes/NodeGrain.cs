@@ -33,8 +33,6 @@ public sealed partial class NodeGrain(
     /// <summary>Provision states in which Ironic lets a node be inspected.</summary>
     private static readonly string[] InspectableStates = ["enroll", "manageable", "inspecting", "inspect wait", "inspect failed"];
 
-    private static readonly string[] ActiveStates = ["active", "rescue"];
-
     private readonly NodeLock _lock = new();
 
     /// <summary>The status as last written: readers never see a state that is not yet durable.</summary>
@@ -232,7 +230,7 @@ public sealed partial class NodeGrain(
     private string? CheckProvisionState(IronicNode node)
     {
         var state = node.ProvisionState.ToLowerInvariant();
-        if (ActiveStates.Contains(state) && processing.Value.PermitActiveIntrospection)
+        if (node.IsActive && processing.Value.PermitActiveIntrospection)
         {
             return null;
         }
@@ -318,10 +316,9 @@ public sealed partial class NodeGrain(
         }
     }
 
+    /// <summary><c>Always</c>, or any oslo true value, keeps PXE as the boot device across reboots.</summary>
     private static bool IsPersistentBoot(string? value) =>
-        value is not null && (value.Equals("always", StringComparison.OrdinalIgnoreCase)
-            || value.Equals("true", StringComparison.OrdinalIgnoreCase)
-            || value == "1" || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
+        string.Equals(value, "always", StringComparison.OrdinalIgnoreCase) || (OsloBool.TryParse(value, out var persistent) && persistent);
 
     /// <summary>
     /// Persists the state (with the status and lookup indexes), then publishes it to readers and

@@ -26,7 +26,7 @@ public sealed class ProcessingContext(string nodeUuid, RamdiskData data)
     public NodeUpdate RequireUpdate() => Update ?? throw new InvalidOperationException("The update is not started yet");
 
     /// <summary>True for nodes Ironic has deployed: their ports are never changed.</summary>
-    public bool NodeIsActive => RequireNode().ProvisionState.ToLowerInvariant() is "active" or "rescue";
+    public bool NodeIsActive => RequireNode().IsActive;
 }
 
 /// <summary>A processing step failed; the introspection ends in error with this message.</summary>

@@ -81,7 +81,7 @@ public sealed class RamdiskCallbackGrain(
         // Only on this failure path is Ironic asked: which of its nodes owns these MACs?
         var known = await NodeOwningMacsAsync(attributes);
         if (known is not null && processing.Value.PermitActiveIntrospection
-            && known.ProvisionState.ToLowerInvariant() is "active" or "rescue")
+            && known.IsActive)
         {
             return await Node(known.Uuid).ProcessAsync(new RamdiskCallback(json, CallbackKind.ActiveNode));
         }

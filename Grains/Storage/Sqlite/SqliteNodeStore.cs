@@ -15,7 +15,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
     public Task<StoredNode?> ReadAsync(string uuid, CancellationToken ct = default) =>
         database.ReadAsync(connection =>
         {
-            using var command = Command(connection, "SELECT body, etag FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
+            using var command = connection.Command("SELECT body, etag FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
             using var reader = command.ExecuteReader();
             return reader.Read()
                 ? new StoredNode(NodeStateJson.Deserialize(reader.GetString(0)), reader.GetInt64(1))
@@ -51,7 +51,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
                       finished_at = $finished, error = $error, body = $body
                   WHERE uuid = $uuid AND etag = $expected
                   """;
-            using (var command = Command(connection, sql, parameters))
+            using (var command = connection.Command(sql, parameters))
             {
                 if (command.ExecuteNonQuery() != 1)
                 {
@@ -59,14 +59,14 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
                 }
             }
 
-            using (var delete = Command(connection, "DELETE FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)))
+            using (var delete = connection.Command("DELETE FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)))
             {
                 delete.ExecuteNonQuery();
             }
 
             foreach (var attribute in state.LookupAttributes.Distinct())
             {
-                using var insert = Command(connection,
+                using var insert = connection.Command(
                     "INSERT OR IGNORE INTO lookup_attributes (name, value, node_uuid) VALUES ($name, $value, $uuid)",
                     ("$name", attribute.Name), ("$value", attribute.Value), ("$uuid", uuid));
                 insert.ExecuteNonQuery();
@@ -79,7 +79,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
     public Task DeleteAsync(string uuid) =>
         database.WriteAsync(connection =>
         {
-            using var command = Command(connection, "DELETE FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
+            using var command = connection.Command("DELETE FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
             return command.ExecuteNonQuery();
         });
 
@@ -90,7 +90,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
             var parameters = new List<(string, object?)> { ("$limit", query.Limit) };
             if (query.Marker is { } marker)
             {
-                using var find = Command(connection, "SELECT started_at FROM nodes WHERE uuid = $marker", ("$marker", marker));
+                using var find = connection.Command("SELECT started_at FROM nodes WHERE uuid = $marker", ("$marker", marker));
                 if (find.ExecuteScalar() is not long markerStarted)
                 {
                     return new StatusPage([], MarkerNotFound: true);
@@ -111,14 +111,14 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
             var sql = $"SELECT {StatusColumns} FROM nodes"
                 + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")
                 + " ORDER BY started_at DESC, uuid DESC LIMIT $limit";
-            using var command = Command(connection, sql, [.. parameters]);
+            using var command = connection.Command(sql, [.. parameters]);
             return new StatusPage(ReadStatuses(command), MarkerNotFound: false);
         }, ct);
 
     public Task<IReadOnlyList<NodeStatus>> FindOverdueAsync(DateTime startedBefore, int max, CancellationToken ct = default) =>
         database.ReadAsync<IReadOnlyList<NodeStatus>>(connection =>
         {
-            using var command = Command(connection,
+            using var command = connection.Command(
                 $"SELECT {StatusColumns} FROM nodes WHERE finished_at IS NULL AND started_at < $before ORDER BY started_at LIMIT $max",
                 ("$before", Timestamps.ToUnixMicroseconds(startedBefore)), ("$max", max));
             return ReadStatuses(command);
@@ -141,7 +141,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
                     parameters.Add(($"$v{i}", attribute.Value));
                 }
 
-                using var command = Command(connection,
+                using var command = connection.Command(
                     $"SELECT node_uuid, COUNT(*) AS matches FROM ({string.Join(" UNION ALL ", terms)}) GROUP BY node_uuid",
                     [.. parameters]);
                 using var reader = command.ExecuteReader();
@@ -163,7 +163,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
         database.ReadAsync<(IReadOnlySet<string>, bool)>(connection =>
         {
             var macs = new HashSet<string>(StringComparer.Ordinal);
-            using (var command = Command(connection, "SELECT value FROM lookup_attributes WHERE name = $name", ("$name", LookupAttribute.Mac)))
+            using (var command = connection.Command("SELECT value FROM lookup_attributes WHERE name = $name", ("$name", LookupAttribute.Mac)))
             using (var reader = command.ExecuteReader())
             {
                 while (reader.Read())
@@ -172,14 +172,14 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
                 }
             }
 
-            using var running = Command(connection, "SELECT EXISTS (SELECT 1 FROM nodes WHERE finished_at IS NULL)");
+            using var running = connection.Command("SELECT EXISTS (SELECT 1 FROM nodes WHERE finished_at IS NULL)");
             return (macs, Convert.ToInt64(running.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1);
         }, ct);
 
     public Task<IReadOnlyList<string>> ListUuidsAsync(CancellationToken ct = default) =>
         database.ReadAsync<IReadOnlyList<string>>(connection =>
         {
-            using var command = Command(connection, "SELECT uuid FROM nodes");
+            using var command = connection.Command("SELECT uuid FROM nodes");
             using var reader = command.ExecuteReader();
             var uuids = new List<string>();
             while (reader.Read())
@@ -206,17 +206,5 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
         }
 
         return items;
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
     }
 }

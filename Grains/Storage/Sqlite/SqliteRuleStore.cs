@@ -12,7 +12,7 @@ public sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) 
         var createdAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         return database.WriteAsync(connection =>
         {
-            using var insert = Command(connection,
+            using var insert = connection.Command(
                 "INSERT INTO rules (uuid, created_at, body) VALUES ($uuid, $created, $body) ON CONFLICT (uuid) DO NOTHING",
                 ("$uuid", uuid), ("$created", createdAt), ("$body", body));
             var created = insert.ExecuteNonQuery() == 1;
@@ -28,14 +28,14 @@ public sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) 
     public Task<JsonObject?> GetAsync(string uuid, CancellationToken ct = default) =>
         database.ReadAsync(connection =>
         {
-            using var command = Command(connection, "SELECT body FROM rules WHERE uuid = $uuid", ("$uuid", uuid));
+            using var command = connection.Command("SELECT body FROM rules WHERE uuid = $uuid", ("$uuid", uuid));
             return command.ExecuteScalar() is string body ? JsonNode.Parse(body) as JsonObject : null;
         }, ct);
 
     public Task<IReadOnlyList<JsonObject>> ListAsync(CancellationToken ct = default) =>
         database.ReadAsync<IReadOnlyList<JsonObject>>(connection =>
         {
-            using var command = Command(connection, "SELECT body FROM rules ORDER BY seq");
+            using var command = connection.Command("SELECT body FROM rules ORDER BY seq");
             using var reader = command.ExecuteReader();
             var rules = new List<JsonObject>();
             while (reader.Read())
@@ -49,7 +49,7 @@ public sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) 
     public Task<bool> DeleteAsync(string uuid) =>
         database.WriteAsync(connection =>
         {
-            using var command = Command(connection, "DELETE FROM rules WHERE uuid = $uuid", ("$uuid", uuid));
+            using var command = connection.Command("DELETE FROM rules WHERE uuid = $uuid", ("$uuid", uuid));
             var deleted = command.ExecuteNonQuery() == 1;
             if (deleted)
             {
@@ -62,7 +62,7 @@ public sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) 
     public Task DeleteAllAsync() =>
         database.WriteAsync(connection =>
         {
-            using var command = Command(connection, "DELETE FROM rules");
+            using var command = connection.Command("DELETE FROM rules");
             command.ExecuteNonQuery();
             BumpVersion(connection);
             return 0;
@@ -71,26 +71,14 @@ public sealed class SqliteRuleStore(SqliteDatabase database, TimeProvider time) 
     public Task<long> VersionAsync(CancellationToken ct = default) =>
         database.ReadAsync(connection =>
         {
-            using var command = Command(connection, "SELECT version FROM rules_version WHERE id = 1");
+            using var command = connection.Command("SELECT version FROM rules_version WHERE id = 1");
             return command.ExecuteScalar() is long version ? version : 0;
         }, ct);
 
     private static void BumpVersion(SqliteConnection connection)
     {
-        using var command = Command(connection,
+        using var command = connection.Command(
             "INSERT INTO rules_version (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET version = version + 1");
         command.ExecuteNonQuery();
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command;
     }
 }
