@@ -11,8 +11,9 @@ namespace Inspector.Grains.Housekeeping;
 
 /// <summary>
 /// Every <c>[DEFAULT] clean_up_period</c> seconds: times out introspections older than
-/// <c>timeout</c> and forgets nodes that were deleted from Ironic. Both work from the durable
-/// status index, so a timeout still fires after a restart, whichever silo owned the node.
+/// <c>timeout</c>, wakes nodes whose run was cut short by a stopped silo, and forgets nodes that
+/// were deleted from Ironic. All work from the durable status index, so they still happen after a
+/// restart, whichever silo owned the node; the grains make each effect happen once.
 /// </summary>
 public sealed class HousekeepingService(
     IGrainFactory grains,
@@ -23,6 +24,10 @@ public sealed class HousekeepingService(
     ILogger<HousekeepingService> logger) : BackgroundService
 {
     private const int SweepBatch = 1000;
+
+    /// <summary>States a node is in only while an activation runs it (see NodeGrain.IsInterrupted).</summary>
+    private static readonly IntrospectionState[] RunningStates =
+        [IntrospectionState.Starting, IntrospectionState.Processing, IntrospectionState.Reapplying, IntrospectionState.Aborting];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,6 +50,7 @@ public sealed class HousekeepingService(
         try
         {
             await TimeOutOverdueAsync(ct);
+            await WakeRunningNodesAsync(ct);
             await ForgetNodesDeletedFromIronicAsync(ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -84,6 +90,30 @@ public sealed class HousekeepingService(
         }
 
         return timedOut;
+    }
+
+    /// <summary>
+    /// Activates every node in a running state. A live run is not disturbed; a node whose run died
+    /// with its silo gets a new activation, which takes the run over.
+    /// </summary>
+    public async Task<int> WakeRunningNodesAsync(CancellationToken ct)
+    {
+        var woken = 0;
+        string? marker = null;
+        while (!ct.IsCancellationRequested)
+        {
+            var page = await store.ListAsync(new StatusQuery(SweepBatch, marker, RunningStates), ct);
+            await Task.WhenAll(page.Items.Select(s => grains.GetGrain<INodeGrain>(s.Uuid).GetStatusAsync()));
+            woken += page.Items.Count;
+            if (page.Items.Count < SweepBatch || page.MarkerNotFound)
+            {
+                break;
+            }
+
+            marker = page.Items[^1].Uuid;
+        }
+
+        return woken;
     }
 
     /// <summary>Drops the status of nodes that no longer exist in Ironic.</summary>

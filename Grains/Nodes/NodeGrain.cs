@@ -45,6 +45,13 @@ public sealed partial class NodeGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _status = Snapshot();
+        if (IsInterrupted)
+        {
+            // The run that held this state died with its silo (or process): nobody else will end it.
+            _lock.TryAcquire();
+            _ = RecoverInterruptedRunAsync();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -219,6 +226,65 @@ public sealed partial class NodeGrain(
         await persisted.ClearStateAsync();
         _status = null;
         DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// States that only exist while an activation runs them under the lock. Found in storage by a
+    /// new activation, they mean that run was cut short.
+    /// </summary>
+    private bool IsInterrupted => State.FinishedAt is null && State.State is IntrospectionState.Starting
+        or IntrospectionState.Processing or IntrospectionState.Reapplying or IntrospectionState.Aborting;
+
+    /// <summary>
+    /// Takes over a run cut short: a boot is done again (the ramdisk then posts as usual), an abort
+    /// completes, and a processing run ends in error: its Ironic update may already have been
+    /// sent, and processing it again could apply it twice.
+    /// </summary>
+    private async Task RecoverInterruptedRunAsync()
+    {
+        var handedOver = false;
+        try
+        {
+            var state = State.State!.Value;
+            logger.LogWarning("Node {Node} was left in state {State} by a stopped run; recovering", Uuid, state.ToWire());
+            switch (state)
+            {
+                case IntrospectionState.Starting when State.ManageBoot:
+                    var node = await ironic.GetNodeAsync(Uuid);
+                    if (node is null)
+                    {
+                        await FinishAsync(IntrospectionEvent.Error, $"Node {Uuid} was not found in Ironic when resuming its boot");
+                        return;
+                    }
+
+                    handedOver = true;
+                    _ = BootIntoRamdiskAsync(node);
+                    break;
+                case IntrospectionState.Starting:
+                    await TransitionAsync(IntrospectionEvent.Wait);
+                    break;
+                case IntrospectionState.Aborting:
+                    await FinishAsync(IntrospectionEvent.AbortEnd, "Canceled by operator");
+                    break;
+                default:
+                    await FinishAsync(IntrospectionEvent.Error,
+                        $"{(state == IntrospectionState.Processing ? "Processing" : "Reapplying")} was interrupted because the " +
+                        "service running it stopped; start introspection again (or reapply the stored data)");
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Recovering node {Node} failed", Uuid);
+            await TryFinishAfterFailureAsync(e);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                _lock.Release();
+            }
+        }
     }
 
     private NodeStatus? Snapshot() => State.State is { } state
