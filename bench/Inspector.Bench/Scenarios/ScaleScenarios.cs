@@ -53,7 +53,12 @@ public static class ScaleScenarios
     public static async Task<JsonObject> ListAsync(BenchRun run, ServiceTarget target, int count, JsonObject setup)
     {
         using var client = new InspectorClient(target.Url, 1);
-        var result = new JsonObject { ["nodes"] = count, ["setup"] = setup };
+        var result = new JsonObject
+        {
+            ["nodes"] = count,
+            ["setup"] = setup,
+            ["peak_rss_mib"] = Math.Round(new ProcessSampler(target.Pid).PeakRssMiB(), 1),
+        };
         foreach (var limit in new[] { 1000, 50 })
         {
             await client.GetAsync($"/v1/introspection?limit={limit}"); // warm-up
