@@ -8,14 +8,27 @@ public sealed record IronicCall(string Method, string Path, string? Body);
 
 /// <summary>
 /// The in-memory state of an emulated Ironic: nodes, ports, traits and a log of calls. Thread
-/// safe; every node is locked on its own.
+/// safe without a global lock: every node and port is locked on its own, and ports are indexed
+/// by node and by address so that no call scans the whole fleet.
 /// </summary>
 public sealed class EmulatedIronic
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _nodes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, JsonObject> _ports = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly StringComparer Ids = StringComparer.OrdinalIgnoreCase;
+
+    private readonly ConcurrentDictionary<string, EmulatedNode> _nodes = new(Ids);
+    private readonly ConcurrentDictionary<string, string> _uuidsByName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonObject> _ports = new(Ids);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _portsByNode = new(Ids);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _portsByAddress = new(Ids);
     private readonly ConcurrentQueue<IronicCall> _calls = new();
     private readonly ConcurrentDictionary<string, int> _failures = new();
+    private readonly SortedSnapshot _nodeOrder = new();
+    private readonly SortedSnapshot _portOrder = new();
+    private long _callCount;
+
+    /// <summary>Raised after a power state change was accepted: node UUID and the requested target
+    /// (e.g. <c>rebooting</c>). Handlers must not block: they run on the request's thread.</summary>
+    public event Action<string, string>? PowerRequested;
 
     /// <summary>The API version the emulator advertises as its maximum.</summary>
     public string MaxVersion { get; set; } = "1.78";
@@ -23,15 +36,32 @@ public sealed class EmulatedIronic
     /// <summary>Added to every call, to imitate a real Ironic's latency.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>Whether every call is kept in <see cref="Calls"/> with its body (tests); a fleet
+    /// emulator turns it off and only counts.</summary>
+    public bool RecordCalls { get; set; } = true;
+
     public IEnumerable<IronicCall> Calls => _calls;
 
-    public IReadOnlyCollection<JsonObject> Nodes => [.. _nodes.Values];
+    /// <summary>Every call received, recorded or not.</summary>
+    public long CallCount => Interlocked.Read(ref _callCount);
+
+    public IReadOnlyCollection<JsonObject> Nodes => [.. _nodes.Values.Select(n => n.Json)];
+
+    public int NodeCount => _nodes.Count;
 
     public IReadOnlyCollection<JsonObject> AllPorts => [.. _ports.Values];
 
     public void ClearCalls() => _calls.Clear();
 
-    public void Record(string method, string path, string? body) => _calls.Enqueue(new IronicCall(method, path, body));
+    /// <summary>Counts a call and, when recording, keeps it.</summary>
+    public void Record(string method, string path, string? body)
+    {
+        Interlocked.Increment(ref _callCount);
+        if (RecordCalls)
+        {
+            _calls.Enqueue(new IronicCall(method, path, body));
+        }
+    }
 
     /// <summary>Enrolls a node; returns its UUID.</summary>
     public string AddNode(
@@ -58,7 +88,13 @@ public sealed class EmulatedIronic
             ["boot_device"] = null,
             ["power_validation"] = null,
         };
-        _nodes[uuid] = node;
+        _nodes[uuid] = new EmulatedNode(uuid, node);
+        if (name is not null)
+        {
+            _uuidsByName[name] = uuid;
+        }
+
+        _nodeOrder.Invalidate();
         foreach (var mac in macs ?? [])
         {
             AddPort(uuid, mac, pxeEnabled: true);
@@ -69,44 +105,128 @@ public sealed class EmulatedIronic
 
     public JsonObject AddPort(string nodeUuid, string address, bool pxeEnabled, JsonObject? extra = null)
     {
+        var uuid = Guid.NewGuid().ToString();
         var port = new JsonObject
         {
-            ["uuid"] = Guid.NewGuid().ToString(),
+            ["uuid"] = uuid,
             ["address"] = address.ToLowerInvariant(),
             ["node_uuid"] = nodeUuid,
             ["pxe_enabled"] = pxeEnabled,
             ["extra"] = extra ?? new JsonObject(),
             ["local_link_connection"] = new JsonObject(),
         };
-        _ports[(string)port["uuid"]!] = port;
+        _ports[uuid] = port;
+        Index(uuid, nodeUuid, address, port);
+        _portOrder.Invalidate();
         return port;
     }
 
     public bool RemoveNode(string uuid)
     {
-        foreach (var port in PortsOf(uuid))
+        foreach (var port in PortsOf(uuid).ToList())
         {
-            _ports.TryRemove((string)port["uuid"]!, out _);
+            RemovePort((string)port["uuid"]!);
         }
 
-        return _nodes.TryRemove(uuid, out _);
+        if (!_nodes.TryRemove(uuid, out var removed))
+        {
+            return false;
+        }
+
+        if ((string?)removed.Json["name"] is { } name)
+        {
+            _uuidsByName.TryRemove(new KeyValuePair<string, string>(name, removed.Uuid));
+        }
+
+        _nodeOrder.Invalidate();
+        return true;
     }
 
     /// <summary>Finds a node by UUID or by name.</summary>
-    public JsonObject? FindNode(string id) =>
-        _nodes.TryGetValue(id, out var node)
-            ? node
-            : _nodes.Values.FirstOrDefault(n => string.Equals((string?)n["name"], id, StringComparison.Ordinal));
+    public JsonObject? FindNode(string id) => Find(id)?.Json;
+
+    /// <summary>Finds a node by UUID or by name, with its call counter.</summary>
+    public EmulatedNode? Find(string id) =>
+        _nodes.TryGetValue(id, out var node) ? node
+        : _uuidsByName.TryGetValue(id, out var uuid) && _nodes.TryGetValue(uuid, out node) ? node
+        : null;
 
     public JsonObject? FindPort(string uuid) => _ports.GetValueOrDefault(uuid);
 
-    public bool RemovePort(string uuid) => _ports.TryRemove(uuid, out _);
+    public bool RemovePort(string uuid)
+    {
+        if (!_ports.TryRemove(uuid, out var port))
+        {
+            return false;
+        }
+
+        lock (port)
+        {
+            Unindex(uuid, (string?)port["node_uuid"], (string?)port["address"]);
+        }
+
+        _portOrder.Invalidate();
+        return true;
+    }
 
     public IEnumerable<JsonObject> PortsOf(string nodeUuid) =>
-        _ports.Values.Where(p => string.Equals((string?)p["node_uuid"], nodeUuid, StringComparison.OrdinalIgnoreCase));
+        _portsByNode.TryGetValue(nodeUuid, out var ports) ? ports.Values : [];
 
     public IEnumerable<JsonObject> PortsWithAddress(string address) =>
-        _ports.Values.Where(p => string.Equals((string?)p["address"], address, StringComparison.OrdinalIgnoreCase));
+        _portsByAddress.TryGetValue(address, out var ports) ? ports.Values : [];
+
+    /// <summary>Applies a JSON patch to a node, keeping the name index right; returns an error or null.</summary>
+    public string? PatchNode(EmulatedNode node, JsonArray patch)
+    {
+        lock (node.Json)
+        {
+            var before = (string?)node.Json["name"];
+            var error = JsonPatch.Apply(node.Json, patch);
+            var after = (string?)node.Json["name"];
+            if (before != after)
+            {
+                if (before is not null)
+                {
+                    _uuidsByName.TryRemove(new KeyValuePair<string, string>(before, node.Uuid));
+                }
+
+                if (after is not null)
+                {
+                    _uuidsByName[after] = node.Uuid;
+                }
+            }
+
+            return error;
+        }
+    }
+
+    /// <summary>Applies a JSON patch to a port, keeping the indexes right; returns an error or null.</summary>
+    public string? PatchPort(JsonObject port, JsonArray patch)
+    {
+        lock (port)
+        {
+            var uuid = (string)port["uuid"]!;
+            var (node, address) = ((string?)port["node_uuid"], (string?)port["address"]);
+            var error = JsonPatch.Apply(port, patch);
+            var (newNode, newAddress) = ((string?)port["node_uuid"], (string?)port["address"]);
+            if (newNode != node || newAddress != address)
+            {
+                Unindex(uuid, node, address);
+                Index(uuid, newNode, newAddress, port);
+            }
+
+            return error;
+        }
+    }
+
+    /// <summary>Node UUIDs in Ordinal order, for paged listing; rebuilt only after nodes changed.</summary>
+    public IReadOnlyList<string> SortedNodeUuids() => _nodeOrder.Get(() => _nodes.Keys);
+
+    /// <summary>Port UUIDs in Ordinal order, for paged listing; rebuilt only after ports changed.</summary>
+    public IReadOnlyList<string> SortedPortUuids() => _portOrder.Get(() => _ports.Keys);
+
+    /// <summary>Tells the subscribers (e.g. a ramdisk emulator) that a node's power was changed.</summary>
+    public void OnPowerRequested(string uuid, string target) => PowerRequested?.Invoke(uuid, target);
 
     /// <summary>Makes the next <paramref name="count"/> calls whose path contains <paramref name="pathPart"/>
     /// answer <paramref name="status"/> (e.g. 409 to exercise retries).</summary>
@@ -115,16 +235,96 @@ public sealed class EmulatedIronic
     /// <summary>Consumes one injected failure for this path, if any.</summary>
     public int? TakeFailure(string path)
     {
+        if (_failures.IsEmpty)
+        {
+            return null;
+        }
+
         foreach (var (key, left) in _failures)
         {
             var separator = key.IndexOf('|', StringComparison.Ordinal);
             if (left > 0 && path.Contains(key[(separator + 1)..], StringComparison.Ordinal)
                 && _failures.TryUpdate(key, left - 1, left))
             {
+                if (left == 1)
+                {
+                    // Spent failures go, so that the common case (none armed) costs nothing.
+                    _failures.TryRemove(new KeyValuePair<string, int>(key, 0));
+                }
+
                 return int.Parse(key[..separator], System.Globalization.CultureInfo.InvariantCulture);
             }
         }
 
         return null;
     }
+
+    private void Index(string portUuid, string? nodeUuid, string? address, JsonObject port)
+    {
+        if (nodeUuid is not null)
+        {
+            _portsByNode.GetOrAdd(nodeUuid, _ => new(Ids))[portUuid] = port;
+        }
+
+        if (address is not null)
+        {
+            _portsByAddress.GetOrAdd(address, _ => new(Ids))[portUuid] = port;
+        }
+    }
+
+    private void Unindex(string portUuid, string? nodeUuid, string? address)
+    {
+        if (nodeUuid is not null && _portsByNode.TryGetValue(nodeUuid, out var byNode))
+        {
+            byNode.TryRemove(portUuid, out _);
+        }
+
+        if (address is not null && _portsByAddress.TryGetValue(address, out var byAddress))
+        {
+            byAddress.TryRemove(portUuid, out _);
+        }
+    }
+
+    /// <summary>A sorted copy of a key set, rebuilt lazily after it was invalidated.</summary>
+    private sealed class SortedSnapshot
+    {
+        private int _version;
+        private volatile Sorted? _sorted;
+
+        public void Invalidate() => Interlocked.Increment(ref _version);
+
+        public IReadOnlyList<string> Get(Func<IEnumerable<string>> keys)
+        {
+            var version = Volatile.Read(ref _version);
+            if (_sorted is { } cached && cached.Version == version)
+            {
+                return cached.Keys;
+            }
+
+            string[] sorted = [.. keys()];
+            Array.Sort(sorted, StringComparer.Ordinal);
+            // Tagged with the version read before the keys: a change meanwhile makes the next call rebuild.
+            _sorted = new Sorted(version, sorted);
+            return sorted;
+        }
+
+        private sealed record Sorted(int Version, string[] Keys);
+    }
+}
+
+/// <summary>A node of the emulated Ironic: its JSON document and how many calls concerned it.</summary>
+public sealed class EmulatedNode(string uuid, JsonObject json)
+{
+    private int _calls;
+
+    public string Uuid { get; } = uuid;
+
+    public JsonObject Json { get; } = json;
+
+    /// <summary>Calls to Ironic that named this node (by UUID or name, its ports, its traits).</summary>
+    public int CallCount => Volatile.Read(ref _calls);
+
+    public void CountCall() => Interlocked.Increment(ref _calls);
+
+    public void ResetCalls() => Interlocked.Exchange(ref _calls, 0);
 }

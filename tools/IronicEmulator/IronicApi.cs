@@ -14,15 +14,22 @@ public static class IronicApi
         app.Use(async (context, next) =>
         {
             var request = context.Request;
+            if (!request.Path.StartsWithSegments("/v1") && request.Path != "/")
+            {
+                // Not Ironic's API (e.g. a fleet emulator's own endpoints): neither counted nor delayed.
+                await next(context);
+                return;
+            }
+
             string? body = null;
-            if (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0)
+            if (ironic.RecordCalls && (request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0))
             {
                 request.EnableBuffering();
                 body = await new StreamReader(request.Body).ReadToEndAsync();
                 request.Body.Position = 0;
             }
 
-            var path = request.Path + request.QueryString;
+            var path = request.QueryString.HasValue ? request.Path + request.QueryString : request.Path.Value ?? "";
             ironic.Record(request.Method, path, body);
             if (ironic.Latency > TimeSpan.Zero)
             {
@@ -53,14 +60,17 @@ public static class IronicApi
 
         app.MapGet("/v1/nodes", (HttpRequest r, int? limit, string? marker) =>
         {
-            var all = ironic.Nodes.OrderBy(n => (string?)n["uuid"], StringComparer.Ordinal).ToList();
-            var start = marker is null ? 0 : all.FindIndex(n => (string?)n["uuid"] == marker) + 1;
-            var size = Math.Clamp(limit ?? 1000, 1, 1000);
-            var page = all.Skip(start).Take(size).ToList();
-            var result = new JsonObject { ["nodes"] = new JsonArray([.. page.Select(n => (JsonNode)new JsonObject { ["uuid"] = (string?)n["uuid"] })]) };
-            if (page.Count == size && start + size < all.Count)
+            var (page, next) = Page(ironic.SortedNodeUuids(), limit, marker);
+            var nodes = new JsonArray();
+            foreach (var uuid in page)
             {
-                result["next"] = $"{r.Scheme}://{r.Host}/v1/nodes?fields=uuid&limit={size}&marker={page[^1]["uuid"]}";
+                nodes.Add(new JsonObject { ["uuid"] = uuid });
+            }
+
+            var result = new JsonObject { ["nodes"] = nodes };
+            if (next is not null)
+            {
+                result["next"] = $"{r.Scheme}://{r.Host}/v1/nodes?fields=uuid&limit={page.Count}&marker={next}";
             }
 
             return Results.Json(result);
@@ -84,28 +94,25 @@ public static class IronicApi
         });
 
         app.MapGet("/v1/nodes/{id}", (string id) =>
-            ironic.FindNode(id) is { } node ? Results.Json(View(node)) : NodeNotFound(id));
+            Counted(ironic, id) is { } node ? Results.Json(View(node)) : NodeNotFound(id));
 
         app.MapPatch("/v1/nodes/{id}", (string id, JsonArray patch) =>
         {
-            if (ironic.FindNode(id) is not { } node)
+            if (Counted(ironic, id) is not { } node)
             {
                 return NodeNotFound(id);
             }
 
-            lock (node)
-            {
-                var error = JsonPatch.Apply(node, patch);
-                return error is null ? Results.Json(View(node)) : Error(400, error);
-            }
+            var error = ironic.PatchNode(ironic.Find(id)!, patch);
+            return error is null ? Results.Json(View(node)) : Error(400, error);
         });
 
         app.MapDelete("/v1/nodes/{id}", (string id) =>
-            ironic.FindNode(id) is { } node && ironic.RemoveNode((string)node["uuid"]!) ? Results.NoContent() : NodeNotFound(id));
+            Counted(ironic, id) is { } node && ironic.RemoveNode((string)node["uuid"]!) ? Results.NoContent() : NodeNotFound(id));
 
         app.MapGet("/v1/nodes/{id}/validate", (string id) =>
         {
-            if (ironic.FindNode(id) is not { } node)
+            if (Counted(ironic, id) is not { } node)
             {
                 return NodeNotFound(id);
             }
@@ -121,7 +128,7 @@ public static class IronicApi
 
         app.MapPut("/v1/nodes/{id}/management/boot_device", (string id, JsonObject body) =>
         {
-            if (ironic.FindNode(id) is not { } node)
+            if (Counted(ironic, id) is not { } node)
             {
                 return NodeNotFound(id);
             }
@@ -136,7 +143,7 @@ public static class IronicApi
 
         app.MapPut("/v1/nodes/{id}/states/power", (string id, JsonObject body) =>
         {
-            if (ironic.FindNode(id) is not { } node)
+            if (Counted(ironic, id) is not { } node)
             {
                 return NodeNotFound(id);
             }
@@ -158,15 +165,16 @@ public static class IronicApi
                 node["power_state"] = state;
             }
 
+            ironic.OnPowerRequested((string)node["uuid"]!, target!);
             return Results.Accepted();
         });
 
         app.MapGet("/v1/nodes/{id}/traits", (string id) =>
-            ironic.FindNode(id) is { } node ? Results.Json(new JsonObject { ["traits"] = node["traits"]!.DeepClone() }) : NodeNotFound(id));
+            Counted(ironic, id) is { } node ? Results.Json(new JsonObject { ["traits"] = node["traits"]!.DeepClone() }) : NodeNotFound(id));
 
         app.MapPut("/v1/nodes/{id}/traits/{trait}", (string id, string trait) =>
         {
-            if (ironic.FindNode(id) is not { } node)
+            if (Counted(ironic, id) is not { } node)
             {
                 return NodeNotFound(id);
             }
@@ -185,7 +193,7 @@ public static class IronicApi
 
         app.MapDelete("/v1/nodes/{id}/traits/{trait}", (string id, string trait) =>
         {
-            if (ironic.FindNode(id) is not { } node)
+            if (Counted(ironic, id) is not { } node)
             {
                 return NodeNotFound(id);
             }
@@ -207,20 +215,23 @@ public static class IronicApi
 
         app.MapGet("/v1/ports", (HttpRequest r, int? limit, string? marker) =>
         {
-            var all = ironic.AllPorts.OrderBy(p => (string?)p["uuid"], StringComparer.Ordinal).ToList();
-            var start = marker is null ? 0 : all.FindIndex(p => (string?)p["uuid"] == marker) + 1;
-            var size = Math.Clamp(limit ?? 1000, 1, 1000);
-            var page = all.Skip(start).Take(size).ToList();
-            var result = new JsonObject
+            var (page, next) = Page(ironic.SortedPortUuids(), limit, marker);
+            var ports = new JsonArray();
+            foreach (var uuid in page)
             {
-                ["ports"] = new JsonArray([.. page.Select(p => (JsonNode)new JsonObject
+                if (ironic.FindPort(uuid) is { } p)
                 {
-                    ["uuid"] = (string?)p["uuid"], ["address"] = (string?)p["address"], ["extra"] = p["extra"]?.DeepClone(),
-                })]),
-            };
-            if (page.Count == size && start + size < all.Count)
+                    lock (p)
+                    {
+                        ports.Add(new JsonObject { ["uuid"] = uuid, ["address"] = (string?)p["address"], ["extra"] = p["extra"]?.DeepClone() });
+                    }
+                }
+            }
+
+            var result = new JsonObject { ["ports"] = ports };
+            if (next is not null)
             {
-                result["next"] = $"{r.Scheme}://{r.Host}/v1/ports?fields=address&limit={size}&marker={page[^1]["uuid"]}";
+                result["next"] = $"{r.Scheme}://{r.Host}/v1/ports?fields=address&limit={page.Count}&marker={next}";
             }
 
             return Results.Json(result);
@@ -231,6 +242,18 @@ public static class IronicApi
             var ports = node is not null ? ironic.PortsOf(node)
                 : address is not null ? ironic.PortsWithAddress(address)
                 : [];
+            if (node is not null)
+            {
+                ironic.Find(node)?.CountCall();
+            }
+            else
+            {
+                foreach (var owner in ports.Select(p => (string?)p["node_uuid"]).Distinct())
+                {
+                    ironic.Find(owner ?? "")?.CountCall();
+                }
+            }
+
             return Results.Json(new JsonObject { ["ports"] = new JsonArray([.. ports.Select(p => p.DeepClone())]) });
         });
 
@@ -238,7 +261,7 @@ public static class IronicApi
         {
             var nodeUuid = (string?)body["node_uuid"];
             var address = (string?)body["address"];
-            if (nodeUuid is null || ironic.FindNode(nodeUuid) is null || address is null)
+            if (nodeUuid is null || Counted(ironic, nodeUuid) is null || address is null)
             {
                 return Error(400, "A port needs an existing node_uuid and an address");
             }
@@ -266,16 +289,78 @@ public static class IronicApi
                 return Error(404, $"Port {id} could not be found.");
             }
 
+            ironic.Find((string?)port["node_uuid"] ?? "")?.CountCall();
+            var error = ironic.PatchPort(port, patch);
             lock (port)
             {
-                var error = JsonPatch.Apply(port, patch);
                 return error is null ? Results.Json(port.DeepClone()) : Error(400, error);
             }
         });
 
         app.MapDelete("/v1/ports/{id}", (string id) =>
-            ironic.RemovePort(id) ? Results.NoContent() : Error(404, $"Port {id} could not be found."));
+        {
+            if (ironic.FindPort(id) is { } port)
+            {
+                ironic.Find((string?)port["node_uuid"] ?? "")?.CountCall();
+            }
+
+            return ironic.RemovePort(id) ? Results.NoContent() : Error(404, $"Port {id} could not be found.");
+        });
         return app;
+    }
+
+    /// <summary>The node named by UUID or name, counting the call against it.</summary>
+    private static JsonObject? Counted(EmulatedIronic ironic, string id)
+    {
+        var node = ironic.Find(id);
+        node?.CountCall();
+        return node?.Json;
+    }
+
+    /// <summary>One page of a sorted key list after <paramref name="marker"/>; the marker of the next page or null.</summary>
+    private static (IReadOnlyList<string> Page, string? Next) Page(IReadOnlyList<string> sorted, int? limit, string? marker)
+    {
+        var start = 0;
+        if (marker is not null)
+        {
+            var found = BinarySearch(sorted, marker);
+            start = found >= 0 ? found + 1 : ~found;
+        }
+
+        var size = Math.Clamp(limit ?? 1000, 1, 1000);
+        var count = Math.Clamp(sorted.Count - start, 0, size);
+        var page = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            page[i] = sorted[start + i];
+        }
+
+        return (page, count == size && start + size < sorted.Count ? page[^1] : null);
+    }
+
+    private static int BinarySearch(IReadOnlyList<string> sorted, string key)
+    {
+        var (low, high) = (0, sorted.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var order = string.CompareOrdinal(sorted[middle], key);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
     }
 
     private static JsonObject View(JsonObject node)
