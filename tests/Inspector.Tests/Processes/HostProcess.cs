@@ -121,6 +121,47 @@ public sealed class HostProcess : IAsyncDisposable
         return new HostProcess(kind, directory, name, configFile, config);
     }
 
+    /// <summary>
+    /// Runs a host with <paramref name="args"/> to its end, as for a one-shot command such as
+    /// <c>--upgrade-db</c>; fails if it runs longer than <paramref name="within"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
+        HostKind kind, TimeSpan within, params string[] args)
+    {
+        var assembly = kind == HostKind.WebFront ? WebFrontAssembly : SiloAssembly;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assembly}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"{Path.GetFileName(assembly)} {string.Join(' ', args)} did not exit within {within.TotalSeconds} s: {await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>Starts the process and waits until it serves: the web front answers <c>GET /</c>, the silo's gateway accepts TCP.</summary>
     public async Task StartAsync()
     {
