@@ -55,6 +55,7 @@ public sealed class HostProcess : IAsyncDisposable
         LogFile = Path.Combine(directory, $"{name}.log");
         ListenPort = int.Parse(config["DEFAULT:listen_port"]!, CultureInfo.InvariantCulture);
         GatewayPort = int.Parse(config["orleans:gateway_port"]!, CultureInfo.InvariantCulture);
+        SiloPort = int.Parse(config["orleans:silo_port"]!, CultureInfo.InvariantCulture);
         Url = $"http://127.0.0.1:{ListenPort}";
         Client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -76,6 +77,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary><c>[orleans] gateway_port</c>: where a silo (embedded or not) accepts clients.</summary>
     public int GatewayPort { get; }
+
+    /// <summary><c>[orleans] silo_port</c>: where a silo talks to other silos (its address in the membership table).</summary>
+    public int SiloPort { get; }
 
     /// <summary>e.g. <c>http://127.0.0.1:41234</c>, for a web front.</summary>
     public string Url { get; }
