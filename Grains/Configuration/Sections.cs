@@ -44,7 +44,10 @@ public sealed class DefaultOptions
 [Section("database")]
 public sealed class DatabaseOptions
 {
-    /// <summary>SQLAlchemy-style URL; <c>sqlite:///relative/path</c> or <c>sqlite:////absolute/path</c>.</summary>
+    /// <summary>
+    /// SQLAlchemy-style URL: <c>sqlite:///relative/path</c>, <c>sqlite:////absolute/path</c> or
+    /// <c>postgresql://user:password@host:port/database</c> (shared by a cluster of silos).
+    /// </summary>
     [Option("connection")]
     public string Connection { get; set; } = "sqlite:///data/inspector.sqlite";
 }
@@ -289,4 +292,34 @@ public sealed class OrleansOptions
     /// <summary>host:port of silo gateways; when set, the web front is a pure client of those silos.</summary>
     [Option("gateways")]
     public IReadOnlyList<string> Gateways { get; set; } = [];
+
+    /// <summary>
+    /// Whether the web front hosts a silo. False (with no <c>gateways</c>) makes it a pure client
+    /// that finds the silos in the PostgreSQL membership table.
+    /// </summary>
+    [Option("embedded_silo")]
+    public bool EmbeddedSilo { get; set; } = true;
+
+    /// <summary>The IP address a silo publishes in the membership table for other silos and clients.</summary>
+    [Option("advertised_address")]
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Seconds between liveness probes of other silos, and how long one may take. With
+    /// <see cref="MissedProbesLimit"/> it sets how soon a dead silo is declared dead.
+    /// </summary>
+    [Option("probe_timeout", Min = 0.1, Max = 60)]
+    public double ProbeTimeout { get; set; } = 1;
+
+    /// <summary>Consecutive missed probes after which a silo votes another dead.</summary>
+    [Option("missed_probes_limit", Min = 1, Max = 10)]
+    public int MissedProbesLimit { get; set; } = 3;
+
+    /// <summary>Votes that declare a silo dead (fewer when fewer silos are alive to vote).</summary>
+    [Option("votes_for_death_declaration", Min = 1, Max = 10)]
+    public int VotesForDeathDeclaration { get; set; } = 2;
+
+    /// <summary>Seconds between a pure client's reads of the gateway list from the membership table.</summary>
+    [Option("gateway_list_refresh_period", Min = 0.5, Max = 600)]
+    public double GatewayListRefreshPeriod { get; set; } = 5;
 }

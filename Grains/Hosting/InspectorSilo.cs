@@ -7,7 +7,6 @@ using Inspector.Grains.Processing;
 using Inspector.Grains.PxeFilter;
 using Inspector.Grains.Rules;
 using Inspector.Grains.Storage;
-using Inspector.Grains.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,7 +26,33 @@ public static class InspectorSilo
     public static ISiloBuilder AddInspectorSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         var orleans = OptionsLoader.Load<OrleansOptions>(configuration);
-        silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        var database = DatabaseServices.Connection(configuration);
+        if (database.IsPostgres)
+        {
+            // A cluster: every silo on this database finds the others in its membership table.
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = OrleansClustering.Invariant;
+                o.ConnectionString = database.Target;
+            });
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = orleans.ClusterId;
+                o.ServiceId = orleans.ServiceId;
+            });
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = OrleansClustering.AdvertisedAddress(orleans);
+                o.SiloPort = orleans.SiloPort;
+                o.GatewayPort = orleans.GatewayPort;
+            });
+            silo.Configure<ClusterMembershipOptions>(o => OrleansClustering.Configure(o, orleans));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+        }
+
         return silo.AddInspectorServices(configuration);
     }
 
@@ -54,14 +79,7 @@ public static class InspectorSilo
             sp.GetRequiredService<IOptions<IronicOptions>>(),
             sp.GetRequiredService<ILogger<IronicClient>>()));
 
-        services.AddSingleton(sp =>
-        {
-            var connection = DatabaseConnection.Parse(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Connection);
-            return new SqliteDatabase(connection.Target, sp.GetRequiredService<ILogger<SqliteDatabase>>());
-        });
-        services.AddSingleton<INodeStore, SqliteNodeStore>();
-        services.AddSingleton<IIntrospectionDataStore, SqliteIntrospectionDataStore>();
-        services.AddSingleton<IRuleStore, SqliteRuleStore>();
+        services.AddInspectorStores(configuration);
         services.AddSingleton<RulesCache>();
         services.AddSingleton<ProcessingPipeline>();
         services.AddSingleton<RamdiskLogs>();

@@ -37,12 +37,15 @@ public sealed class SqliteDatabase : IDisposable
 
         using (var connection = Open())
         {
-            SqliteSchema.Migrate(connection);
+            Applied = SqliteSchema.Migrate(connection);
         }
 
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "sqlite-writer" };
         _writer.Start();
     }
+
+    /// <summary>The schema steps this instance applied when it opened the database (none when up to date).</summary>
+    public IReadOnlyList<int> Applied { get; }
 
     /// <summary>Queues a write; it runs inside a transaction shared with other queued writes.</summary>
     public Task<T> WriteAsync<T>(Func<SqliteConnection, T> write)

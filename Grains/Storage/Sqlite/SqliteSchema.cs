@@ -53,17 +53,21 @@ internal static class SqliteSchema
         """,
     ];
 
-    public static void Migrate(SqliteConnection connection)
+    /// <summary>Applies the missing steps; returns their numbers (from 1).</summary>
+    public static IReadOnlyList<int> Migrate(SqliteConnection connection)
     {
         using var transaction = connection.BeginTransaction();
         var current = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        var applied = new List<int>();
         for (var version = current; version < Steps.Length; version++)
         {
             Scalar(connection, Steps[version]);
             Scalar(connection, $"PRAGMA user_version = {version + 1}");
+            applied.Add(version + 1);
         }
 
         transaction.Commit();
+        return applied;
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)

@@ -15,6 +15,7 @@ namespace Inspector.Tests.Infrastructure;
 public sealed class InspectorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private bool _stopped;
 
     private InspectorHost(WebApplication app, IronicEmulatorServer ironicServer, string directory, string url)
     {
@@ -135,11 +136,23 @@ public sealed class InspectorHost : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the inspector but leaves the emulated Ironic running, to start another inspector in front of it.</summary>
+    public async ValueTask StopInspectorAsync()
     {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopInspectorAsync();
         await IronicServer.DisposeAsync();
     }
 }

@@ -55,6 +55,7 @@ public sealed class HostProcess : IAsyncDisposable
         LogFile = Path.Combine(directory, $"{name}.log");
         ListenPort = int.Parse(config["DEFAULT:listen_port"]!, CultureInfo.InvariantCulture);
         GatewayPort = int.Parse(config["orleans:gateway_port"]!, CultureInfo.InvariantCulture);
+        SiloPort = int.Parse(config["orleans:silo_port"]!, CultureInfo.InvariantCulture);
         Url = $"http://127.0.0.1:{ListenPort}";
         Client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -76,6 +77,9 @@ public sealed class HostProcess : IAsyncDisposable
 
     /// <summary><c>[orleans] gateway_port</c>: where a silo (embedded or not) accepts clients.</summary>
     public int GatewayPort { get; }
+
+    /// <summary><c>[orleans] silo_port</c>: where a silo talks to other silos (its address in the membership table).</summary>
+    public int SiloPort { get; }
 
     /// <summary>e.g. <c>http://127.0.0.1:41234</c>, for a web front.</summary>
     public string Url { get; }
@@ -119,6 +123,47 @@ public sealed class HostProcess : IAsyncDisposable
         File.WriteAllText(configFile, InspectorHost.WriteConfig(ironicUrl, directory, merged));
         var config = new ConfigurationBuilder().AddIniFile(configFile).Build();
         return new HostProcess(kind, directory, name, configFile, config);
+    }
+
+    /// <summary>
+    /// Runs a host with <paramref name="args"/> to its end, as for a one-shot command such as
+    /// <c>--upgrade-db</c>; fails if it runs longer than <paramref name="within"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
+        HostKind kind, TimeSpan within, params string[] args)
+    {
+        var assembly = kind == HostKind.WebFront ? WebFrontAssembly : SiloAssembly;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assembly}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"{Path.GetFileName(assembly)} {string.Join(' ', args)} did not exit within {within.TotalSeconds} s: {await stdout}{await stderr}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Starts the process and waits until it serves: the web front answers <c>GET /</c>, the silo's gateway accepts TCP.</summary>

@@ -218,7 +218,8 @@ public sealed class ConfigurationSpecs : IDisposable
     [InlineData("DEFAULT", "auth_strategy", "keystone")]
     [InlineData("DEFAULT", "can_manage_boot", "maybe")]
     [InlineData("DEFAULT", "can_manage_boot", "2")]
-    [InlineData("database", "connection", "mysql+pymysql://inspector:secret@db/inspector")]
+    [InlineData("database", "connection", "mysql+pymysql://db/inspector")]
+    [InlineData("database", "connection", "postgresql://127.0.0.1/inspector?no_such_parameter=1")]
     [InlineData("database", "connection", "sqlite:///")]
     [InlineData("ironic", "max_retries", "-1")]
     [InlineData("ironic", "retry_interval", "fast")]
@@ -502,7 +503,7 @@ public sealed class WebFrontStartupSpecs : IDisposable
 
     [Theory]
     [InlineData("[DEFAULT]\ntimeout = abc\n", "[DEFAULT] timeout")]
-    [InlineData("[database]\nconnection = postgresql://db/inspector\n", "[database] connection")]
+    [InlineData("[database]\nconnection = postgresql://127.0.0.1/\n", "[database] connection")]
     public async Task The_web_front_exits_with_2_naming_the_unusable_option(string ini, string option)
     {
         var file = WriteFile("bad.conf", ini);
