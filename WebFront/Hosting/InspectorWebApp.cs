@@ -22,6 +22,10 @@ public static class InspectorWebApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = processing.MaxRequestBodySize;
+            RequestLimits.ApplyBackstops(kestrel.Limits);
+            // Kestrel refuses header bytes beyond ASCII itself, with an empty 400; as Latin-1 every
+            // byte gets through to the API, which answers in its own format.
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
             kestrel.Listen(ParseListenAddress(defaults.ListenAddress), defaults.ListenPort);
         });
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
@@ -40,6 +44,7 @@ public static class InspectorWebApp
         app.UseForwardedHeaders();
         app.UseApiVersions();
         app.UseApiErrors();
+        app.UseRequestLimits();
         if (users is not null)
         {
             app.UseHttpBasicAuthentication(users);
