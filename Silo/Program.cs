@@ -11,6 +11,8 @@ try
     var builder = Host.CreateApplicationBuilder(ConfigurationBuilderExtensions.WithoutConfigFiles(args));
     builder.Configuration.AddInspectorConfigFiles(args);
     builder.UseOrleans(silo => silo.AddInspectorSilo(builder.Configuration));
+    var shutdownTimeout = OptionsLoader.Load<DefaultOptions>(builder.Configuration).ShutdownTimeout;
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
     using var host = builder.Build();
     OptionsLoader.WarnAboutUnknownOptions(builder.Configuration, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Inspector.Configuration"));
     await host.RunAsync();

@@ -26,6 +26,15 @@ public sealed class HousekeepingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await RecoverInterruptedProcessingAsync(stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Could not look for processing interrupted by a stop");
+        }
+
         var period = options.Value.CleanUpPeriod;
         if (period <= 0)
         {
@@ -51,6 +60,21 @@ public sealed class HousekeepingService(
         {
             logger.LogError(e, "Periodic clean-up failed; trying again next period");
         }
+    }
+
+    /// <summary>
+    /// Wakes the nodes that a stopped process left processing: their grains find the processing
+    /// interrupted and go back to waiting (see <see cref="NodeGrain"/>), in the list too.
+    /// </summary>
+    public async Task<int> RecoverInterruptedProcessingAsync(CancellationToken ct)
+    {
+        var page = await store.ListAsync(new StatusQuery(SweepBatch, null, [IntrospectionState.Processing]), ct);
+        foreach (var status in page.Items)
+        {
+            await grains.GetGrain<INodeGrain>(status.Uuid).GetStatusAsync();
+        }
+
+        return page.Items.Count;
     }
 
     /// <summary>Ends every introspection that has run longer than <c>[DEFAULT] timeout</c>.</summary>

@@ -42,10 +42,19 @@ public sealed partial class NodeGrain(
 
     private NodeState State => persisted.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (State.State == IntrospectionState.Processing && State.FinishedAt is null)
+        {
+            // Processing runs inside one call to this grain: a new activation that finds it
+            // running means the process died during it. Back to waiting, so that the ramdisk's
+            // retry is processed rather than refused.
+            LogInterruptedProcessing(Uuid);
+            State.State = IntrospectionState.Waiting;
+            await persisted.WriteStateAsync(cancellationToken);
+        }
+
         _status = Snapshot();
-        return Task.CompletedTask;
     }
 
     public Task<NodeStatus?> GetStatusAsync() => Task.FromResult(_status);
@@ -393,6 +402,9 @@ public sealed partial class NodeGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Introspection of node {Node} timed out in state {State}")]
     private partial void LogTimeoutInState(string node, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Processing of node {Node} was interrupted (the process stopped during it); waiting for the ramdisk's data again")]
+    private partial void LogInterruptedProcessing(string node);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: event {Event} is invalid in state {State}")]
     private partial void LogInvalidEvent(string node, string state, string @event);

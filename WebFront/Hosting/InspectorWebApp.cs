@@ -18,6 +18,9 @@ public static class InspectorWebApp
         var processing = OptionsLoader.Load<ProcessingOptions>(builder.Configuration);
 
         builder.AddInspectorOrleans();
+        // On SIGTERM the hosted services stop in reverse order: the web server first (it stops
+        // accepting, then waits for the requests it has, processing included), the silo after it.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = defaults.ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
