@@ -19,6 +19,8 @@ try
     // Before the silo: the schema (and a clear error when the database is unreachable) comes first.
     builder.Services.AddInspectorDatabase(builder.Configuration);
     builder.UseOrleans(silo => silo.AddInspectorSilo(builder.Configuration));
+    var shutdownTimeout = OptionsLoader.Load<DefaultOptions>(builder.Configuration).ShutdownTimeout;
+    builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
     using var host = builder.Build();
     OptionsLoader.WarnAboutUnknownOptions(builder.Configuration, host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Inspector.Configuration"));
     await host.RunAsync();

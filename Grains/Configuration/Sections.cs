@@ -35,6 +35,17 @@ public sealed class DefaultOptions
     [Option("introspection_delay", Min = 0)]
     public double IntrospectionDelay { get; set; } = 5;
 
+    /// <summary>
+    /// oslo.service's option: seconds a stopping service waits for requests and processing in
+    /// progress to finish (0: as long as they take).
+    /// </summary>
+    [Option("graceful_shutdown_timeout", Min = 0)]
+    public int GracefulShutdownTimeout { get; set; } = 60;
+
+    /// <summary>The host's shutdown timeout this option means.</summary>
+    public TimeSpan ShutdownTimeout =>
+        GracefulShutdownTimeout == 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(GracefulShutdownTimeout);
+
     [Option("ipmi_address_fields")]
     public IReadOnlyList<string> IpmiAddressFields { get; set; } =
         ["redfish_address", "ilo_address", "drac_host", "drac_address", "ibmc_address"];

@@ -31,6 +31,16 @@ public sealed class HousekeepingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            // Runs cut short by the stop of a process are taken over at once, not a period later.
+            await WakeRunningNodesAsync(stoppingToken);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "Could not look for runs interrupted by a stop");
+        }
+
         var period = options.Value.CleanUpPeriod;
         if (period <= 0)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Inspector.Grains.Json;
 using Inspector.Grains.Nodes;
 
 namespace Inspector.Grains.Processing;
@@ -101,7 +102,7 @@ public sealed class RamdiskData
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            node = ClientJson.Parse(json);
         }
         catch (JsonException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inspector.Grains.Interfaces.Rules;
+using Inspector.Grains.Json;
 using Inspector.Grains.Storage;
 using Orleans.Concurrency;
 
@@ -15,7 +16,7 @@ public sealed class RulesGrain(IRuleStore store, RulesCache cache) : Grain, IRul
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(body) as JsonObject ?? throw new RuleValidationException("Invalid rule: expected a JSON object");
+            json = ClientJson.Parse(body) as JsonObject ?? throw new RuleValidationException("Invalid rule: expected a JSON object");
         }
         catch (JsonException e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Json;
 
 namespace Inspector.WebFront.Api;
 
@@ -38,7 +39,7 @@ public static class IntrospectionDataEndpoints
         {
             try
             {
-                if (JsonNode.Parse(body) is not JsonObject)
+                if (ClientJson.Parse(body) is not JsonObject)
                 {
                     return ApiJson.Error(StatusCodes.Status400BadRequest, "Invalid introspection data: expected a JSON object");
                 }

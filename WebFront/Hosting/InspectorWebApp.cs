@@ -18,10 +18,17 @@ public static class InspectorWebApp
         var processing = OptionsLoader.Load<ProcessingOptions>(builder.Configuration);
 
         builder.AddInspectorOrleans();
+        // On SIGTERM the hosted services stop in reverse order: the web server first (it stops
+        // accepting, then waits for the requests it has, processing included), the silo after it.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = defaults.ShutdownTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = processing.MaxRequestBodySize;
+            RequestLimits.ApplyBackstops(kestrel.Limits);
+            // Kestrel refuses header bytes beyond ASCII itself, with an empty 400; as Latin-1 every
+            // byte gets through to the API, which answers in its own format.
+            kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
             kestrel.Listen(ParseListenAddress(defaults.ListenAddress), defaults.ListenPort);
         });
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
@@ -40,6 +47,7 @@ public static class InspectorWebApp
         app.UseForwardedHeaders();
         app.UseApiVersions();
         app.UseApiErrors();
+        app.UseRequestLimits();
         if (users is not null)
         {
             app.UseHttpBasicAuthentication(users);
