@@ -44,6 +44,17 @@ public static class InspectorWebApp
         var app = builder.Build();
         OptionsLoader.WarnAboutUnknownOptions(builder.Configuration, app.Logger);
 
+        app.Use((context, next) =>
+        {
+            // The forwarded-headers middleware throws on a host it cannot encode (e.g. an empty
+            // IDN label): such a header is ignored, like any other the proxy did not send.
+            if (context.Request.Headers["X-Forwarded-Host"] is { Count: > 0 } hosts && !hosts.All(IsEncodableHost))
+            {
+                context.Request.Headers.Remove("X-Forwarded-Host");
+            }
+
+            return next(context);
+        });
         app.UseForwardedHeaders();
         app.UseApiVersions();
         app.UseApiErrors();
@@ -59,6 +70,23 @@ public static class InspectorWebApp
         app.MapContinueEndpoints();
         app.MapRuleEndpoints();
         return app;
+    }
+
+    private static bool IsEncodableHost(string? value)
+    {
+        try
+        {
+            foreach (var host in (value ?? "").Split(','))
+            {
+                _ = new HostString(host.Trim()).ToUriComponent();
+            }
+
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static IPAddress ParseListenAddress(string value) =>

@@ -36,6 +36,16 @@ public sealed class VersionSpecs(SharedInspector shared) : IClassFixture<SharedI
         Assert.Equal("https://inspector.example.com/baremetal-introspection/v1", (string?)body["versions"]![0]!["links"]![0]!["href"]);
     }
 
+    [Theory]
+    [InlineData(".c'qc")]
+    public async Task A_forwarded_host_that_is_no_host_name_is_ignored(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Host", host);
+        var body = await (await Client.SendAsync(request)).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Equal($"{shared.Host.Url}/v1", (string?)body["versions"]![0]!["links"]![0]!["href"]);
+    }
+
     [Fact]
     public async Task An_unknown_api_version_is_named_in_a_404()
     {
