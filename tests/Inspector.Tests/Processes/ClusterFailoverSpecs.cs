@@ -23,7 +23,7 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
         ["processing"] = "store_data = database",
     };
 
-    private readonly ConcurrentBag<(HttpStatusCode Status, string Body, bool RetryAfter)> _failures = [];
+    private readonly ConcurrentBag<(HttpStatusCode Status, string Body, bool RetryAfter, DateTime At)> _failures = [];
 
     [Fact]
     public async Task A_silo_killed_while_a_fleet_is_processed_loses_no_node_and_processes_none_twice()
@@ -33,7 +33,7 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
         var fleet = Enumerable.Range(0, FleetSize).Select(_ => EnrolNode(cluster)).ToList();
 
         var processed = 0;
-        var killed = new TaskCompletionSource();
+        var killed = new TaskCompletionSource<DateTime>();
         var ramdisks = fleet.Select(async node =>
         {
             await SendUntilAnsweredAsync(cluster, () => new HttpRequestMessage(HttpMethod.Post, $"/v1/introspection/{node.Uuid}"));
@@ -44,7 +44,7 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
             if (Interlocked.Increment(ref processed) == FleetSize / 3)
             {
                 await cluster.KillSiloAsync(1);
-                killed.SetResult();
+                killed.SetResult(DateTime.UtcNow);
             }
 
             return reply;
@@ -75,6 +75,11 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
         }
 
         AssertFailuresWereRetryable503s();
+        var killedAt = await killed.Task;
+        var unavailable = _failures.Where(f => f.Status == HttpStatusCode.ServiceUnavailable).Select(f => f.At).ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine(unavailable.Count == 0 ? "no 503 after the kill" :
+            $"503 answers from {(unavailable.Min() - killedAt).TotalSeconds:F1} s to {(unavailable.Max() - killedAt).TotalSeconds:F1} s after the kill; " +
+            $"{finished.Count} of {FleetSize} finished, {FleetSize - finished.Count} ended in error");
     }
 
     [Fact]
@@ -168,7 +173,7 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
                 body = await response.Content.ReadAsStringAsync();
                 if ((int)status >= 400)
                 {
-                    _failures.Add((status, body, response.Headers.RetryAfter is not null));
+                    _failures.Add((status, body, response.Headers.RetryAfter is not null, DateTime.UtcNow));
                 }
             }
             catch (HttpRequestException)
