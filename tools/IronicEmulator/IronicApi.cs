@@ -48,6 +48,19 @@ public static class IronicApi
             await next(context);
         });
 
+        // The emulator's own call log (not Ironic's API, so neither counted nor delayed), for
+        // probes such as bench/reference/flow.py: what an inspector asked of Ironic, in order.
+        app.MapGet("/emulator/calls", () => Results.Json(new JsonObject
+        {
+            ["recording"] = ironic.RecordCalls,
+            ["calls"] = new JsonArray([.. ironic.Calls.Select(c => new JsonObject { ["method"] = c.Method, ["path"] = c.Path, ["body"] = c.Body })]),
+        }));
+        app.MapDelete("/emulator/calls", () =>
+        {
+            ironic.ClearCalls();
+            return Results.NoContent();
+        });
+
         // Version discovery: keystoneauth (the reference's SDK) needs the "versions" list, older
         // clients read "default_version".
         app.MapGet("/", (HttpRequest r) => Results.Json(new JsonObject
