@@ -7,7 +7,9 @@ public sealed record BenchOptions
 {
     public const string Usage = """
         Inspector.Bench [options]
-          --target ours|reference   start our web front (default) or bench/reference/reference.sh
+          --target LIST             ours (default), reference (bench/reference/reference.sh) or both,
+                                    e.g. ours,reference: each scenario runs on each target in turn,
+                                    against the same emulator, with the same settings
           --url URL --pid PID       measure a service somebody started instead (its [ironic]
                                     endpoint_override must be http://127.0.0.1:EMULATOR_PORT)
           --emulator-port N         the emulated Ironic's port (default: a free one)
@@ -31,7 +33,8 @@ public sealed record BenchOptions
           --keep                    keep the service's temporary folder (log, database)
         """;
 
-    public string Target { get; init; } = "ours";
+    /// <summary>ours, reference or external; several run one after the other per scenario.</summary>
+    public IReadOnlyList<string> Targets { get; init; } = ["ours"];
 
     public Uri? Url { get; init; }
 
@@ -86,8 +89,8 @@ public sealed record BenchOptions
             List<int> Numbers() => [.. Value().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
             options = args[i] switch
             {
-                "--target" => options with { Target = Value() },
-                "--url" => options with { Url = new Uri(Value()), Target = "external" },
+                "--target" => options with { Targets = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries)] },
+                "--url" => options with { Url = new Uri(Value()), Targets = ["external"] },
                 "--pid" => options with { Pid = Number() },
                 "--emulator-port" => options with { EmulatorPort = Number() },
                 "--scenarios" => options with { Scenarios = Value().Split(',').ToHashSet() },
@@ -116,7 +119,12 @@ public sealed record BenchOptions
             }
         }
 
-        if (options.Target == "external" && (options.Url is null || options.Pid is null || options.EmulatorPort == 0))
+        if (options.Targets.Except(["ours", "reference", "external"]).FirstOrDefault() is { } unknown)
+        {
+            throw new ArgumentException($"Unknown target {unknown}");
+        }
+
+        if (options.Targets.Contains("external") && (options.Url is null || options.Pid is null || options.EmulatorPort == 0))
         {
             throw new ArgumentException("--url needs --pid and --emulator-port (the port its endpoint_override names)");
         }

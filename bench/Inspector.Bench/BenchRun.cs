@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Inspector.Bench.Measuring;
 using Inspector.Bench.Targets;
 using Inspector.FleetEmulator;
 using Inspector.FleetEmulator.Ramdisk;
@@ -34,12 +35,12 @@ public sealed class BenchRun(BenchOptions options, FleetEmulatorServer emulator)
     }
 
     /// <summary>Starts the service under test in front of the emulator and points the ramdisks at it.</summary>
-    public async Task<ServiceTarget> StartTargetAsync()
+    public async Task<ServiceTarget> StartTargetAsync(string name)
     {
-        ServiceTarget target = Options.Target switch
+        ServiceTarget target = name switch
         {
             "ours" => await OursTarget.StartAsync(Emulator.Url, Options.WebFront, Options.Ini, Options.Keep),
-            "reference" => await ReferenceTarget.StartAsync(Options.ReferenceScript, Emulator.Url),
+            "reference" => await ReferenceTarget.StartAsync(Options.ReferenceScript, Emulator.Url, Options.Keep),
             "external" => new ExternalTarget(Options.Url!, Options.Pid!.Value),
             var other => throw new ArgumentException($"Unknown target {other}"),
         };
@@ -47,19 +48,20 @@ public sealed class BenchRun(BenchOptions options, FleetEmulatorServer emulator)
         return target;
     }
 
-    /// <summary>Keeps a scenario's result: printed as a table, written as JSON.</summary>
-    public async Task ReportAsync(string scenario, JsonObject result)
+    /// <summary>Keeps a scenario's result, with the machine's load meanwhile: printed as a table, written as JSON.</summary>
+    public async Task ReportAsync(string scenario, ServiceTarget target, JsonObject result, LoadAverage load)
     {
+        result["load_average_1m"] = load.ToJson();
         result["scenario"] = scenario;
-        result["target"] = Options.Target;
+        result["target"] = target.Name;
         result["machine"] = Machine();
         result["at"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
         _results.Add((scenario, result));
         Directory.CreateDirectory(Options.Out);
-        var file = Path.Combine(Options.Out, $"{scenario}-{Options.Target}-{result["nodes"]}.json");
+        var file = Path.Combine(Options.Out, $"{scenario}-{target.Name}-{result["nodes"]}.json");
         await File.WriteAllTextAsync(file, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         Console.WriteLine();
-        Console.WriteLine($"== {scenario}, {Options.Target}, {result["nodes"]} nodes  ({file})");
+        Console.WriteLine($"== {scenario}, {target.Name}, {result["nodes"]} nodes  ({file})");
         Table.Print(result);
     }
 

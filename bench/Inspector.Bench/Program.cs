@@ -1,4 +1,5 @@
 using Inspector.Bench;
+using Inspector.Bench.Measuring;
 using Inspector.Bench.Scenarios;
 
 BenchOptions options;
@@ -13,20 +14,30 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 await using var run = await BenchRun.StartAsync(options);
-Console.WriteLine($"Fleet emulator (Ironic) on {run.Emulator.Url}; target {options.Target}");
+Console.WriteLine($"Fleet emulator (Ironic) on {run.Emulator.Url}; targets {string.Join(", ", options.Targets)}");
 var allFinished = true;
 
+// Scenario by scenario, each target in turn, so that the targets share the machine's load alike.
 if (options.Scenarios.Contains("fleet") || options.Scenarios.Contains("status"))
 {
     foreach (var count in options.Nodes)
     {
-        await using var target = await run.StartTargetAsync();
-        var fleet = await FleetScenario.RunAsync(run, target, count);
-        allFinished &= fleet.AllFinished;
-        await run.ReportAsync("fleet", fleet.Result);
-        if (options.Scenarios.Contains("status") && fleet.Finished.Count > 0)
+        foreach (var name in options.Targets)
         {
-            await run.ReportAsync("status", await StatusScenario.RunAsync(run, target, fleet.Finished, count));
+            await using var target = await run.StartTargetAsync(name);
+            FleetScenario.Outcome fleet;
+            await using (var load = new LoadAverage())
+            {
+                fleet = await FleetScenario.RunAsync(run, target, count);
+                allFinished &= fleet.AllFinished;
+                await run.ReportAsync("fleet", target, fleet.Result, load);
+            }
+
+            if (options.Scenarios.Contains("status") && fleet.Finished.Count > 0)
+            {
+                await using var load = new LoadAverage();
+                await run.ReportAsync("status", target, await StatusScenario.RunAsync(run, target, fleet.Finished, count), load);
+            }
         }
     }
 }
@@ -35,16 +46,21 @@ if (options.Scenarios.Contains("list") || options.Scenarios.Contains("lookup"))
 {
     foreach (var count in options.ScaleNodes)
     {
-        await using var target = await run.StartTargetAsync();
-        var (waiting, setup) = await ScaleScenarios.SetUpAsync(run, target, count);
-        if (options.Scenarios.Contains("list"))
+        foreach (var name in options.Targets)
         {
-            await run.ReportAsync("list", await ScaleScenarios.ListAsync(run, target, count, setup));
-        }
+            await using var target = await run.StartTargetAsync(name);
+            await using var load = new LoadAverage();
+            var (waiting, setup) = await ScaleScenarios.SetUpAsync(run, target, count);
+            if (options.Scenarios.Contains("list"))
+            {
+                await run.ReportAsync("list", target, await ScaleScenarios.ListAsync(run, target, count, setup), load);
+            }
 
-        if (options.Scenarios.Contains("lookup"))
-        {
-            await run.ReportAsync("lookup", await ScaleScenarios.LookupAsync(run, target, count, waiting));
+            if (options.Scenarios.Contains("lookup"))
+            {
+                await using var lookupLoad = new LoadAverage();
+                await run.ReportAsync("lookup", target, await ScaleScenarios.LookupAsync(run, target, count, waiting), lookupLoad);
+            }
         }
     }
 }

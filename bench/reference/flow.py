@@ -4,10 +4,13 @@ Ironic calls the inspector made for it.
 
     flow.py INSPECTOR_URL IRONIC_URL [--calls-url URL]
 
+IRONIC_URL is tools/IronicEmulator run on its own (it records every call), e.g.
+    dotnet run --project tools/IronicEmulator -- --port 6385
+
 Enrols a node (POST /v1/nodes, POST /v1/ports) in the emulator, starts introspection, waits for
 the power/boot calls, posts an ironic-python-agent inventory to /v1/continue and waits until the
-status says finished. With --calls-url (an emulator endpoint that lists and clears its recorded
-calls, GET and DELETE), prints every Ironic call the inspector made, per phase.
+status says finished, and prints every Ironic call the inspector made, per phase, from the
+emulator's call log (GET/DELETE IRONIC_URL/emulator/calls unless --calls-url names another).
 Works against any ironic-inspector-compatible service; only talks to 127.0.0.1.
 """
 import argparse
@@ -101,9 +104,11 @@ PROBE = "flow-probe=1"
 def take_calls(calls_url):
     if not calls_url:
         return []
-    _, calls = call("GET", calls_url)
+    _, log = call("GET", calls_url)
+    if not log["recording"]:
+        sys.exit(f"{calls_url}: this emulator does not record calls (the fleet emulator only counts them)")
     call("DELETE", calls_url)
-    return [c for c in calls if PROBE not in c["path"]]
+    return [c for c in log["calls"] if PROBE not in c["path"]]
 
 
 def main():
@@ -113,6 +118,7 @@ def main():
     parser.add_argument("--calls-url")
     args = parser.parse_args()
     inspector, ironic = args.inspector.rstrip("/"), args.ironic.rstrip("/")
+    args.calls_url = args.calls_url or f"{ironic}/emulator/calls"
 
     uuid, mac = enrol(ironic)
     take_calls(args.calls_url)

@@ -3,7 +3,9 @@
 # against an Ironic (normally tools/IronicEmulator), so a benchmark can measure it beside ours.
 #
 #   reference.sh start PORT IRONIC_URL WORKDIR   # writes WORKDIR/inspector.conf, migrates the
-#                                                 # database, starts the service, prints its PID
+#                                                 # database, starts the service, returns once it
+#                                                 # answers GET /; its PID is printed and left in
+#                                                 # WORKDIR/pid (what bench/Inspector.Bench reads)
 #   reference.sh stop WORKDIR                     # stops the service started in WORKDIR
 #
 # Environment (optional):
@@ -11,7 +13,8 @@
 #                            5, would serialise a fleet at one node per 5 s - our service is
 #                            benchmarked with the same value)
 #   REF_LOG_LEVEL            DEBUG to log debug lines (default: the service's default, INFO)
-#   REF_START_TIMEOUT        seconds to wait for GET / (default 60)
+#   REF_START_TIMEOUT        seconds to wait for GET / (default 120; start-up takes 15-25 s on
+#                            a loaded 2-core machine)
 set -euo pipefail
 
 usage() {
@@ -85,8 +88,8 @@ start() {
     require_loopback_url "$ironic_url"
     mkdir -p "$workdir"
     workdir=$(cd "$workdir" && pwd)
-    if [ -f "$workdir/inspector.pid" ] && kill -0 "$(cat "$workdir/inspector.pid")" 2>/dev/null; then
-        echo "already running in $workdir (pid $(cat "$workdir/inspector.pid"))" >&2
+    if [ -f "$workdir/pid" ] && kill -0 "$(cat "$workdir/pid")" 2>/dev/null; then
+        echo "already running in $workdir (pid $(cat "$workdir/pid"))" >&2
         exit 1
     fi
     mkdir -p "$workdir/conf.d"
@@ -99,8 +102,8 @@ start() {
     }
     setsid ironic-inspector "${args[@]}" >"$workdir/stdout.log" 2>&1 </dev/null &
     local pid=$!
-    echo "$pid" >"$workdir/inspector.pid"
-    local deadline=$((SECONDS + ${REF_START_TIMEOUT:-60}))
+    echo "$pid" >"$workdir/pid"
+    local deadline=$((SECONDS + ${REF_START_TIMEOUT:-120}))
     until curl -fs -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null; do
         if ! kill -0 "$pid" 2>/dev/null; then
             echo "ironic-inspector exited; see $workdir/inspector.log and $workdir/stdout.log" >&2
@@ -119,7 +122,7 @@ start() {
 
 stop() {
     [ $# -eq 1 ] || usage
-    local workdir=$1 pidfile=$1/inspector.pid
+    local workdir=$1 pidfile=$1/pid
     [ -f "$pidfile" ] || {
         echo "no $pidfile" >&2
         exit 1

@@ -48,6 +48,11 @@ public sealed class FleetEmulatorServer : IAsyncDisposable
         return new FleetEmulatorServer(app, fleet, ramdisks, address.TrimEnd('/'));
     }
 
+    /// <summary>Completes when the host was told to stop: SIGTERM, SIGINT (Ctrl-C) or SIGQUIT, which
+    /// the web host's console lifetime takes over from the process (so a <c>Console.CancelKeyPress</c>
+    /// or <c>ProcessExit</c> handler never sees them).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

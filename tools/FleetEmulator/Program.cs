@@ -39,12 +39,6 @@ if (nodes > 0)
 }
 
 Console.WriteLine($"Fleet emulator (Ironic API) listening on {server.Url} with {server.Fleet.Count} nodes");
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.TrySetResult();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-await stop.Task;
+// SIGTERM and Ctrl-C stop the web host; the server is then disposed and the process exits 0.
+await server.WaitForShutdownAsync();
 return 0;

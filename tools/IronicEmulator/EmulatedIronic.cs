@@ -22,8 +22,8 @@ public sealed class EmulatedIronic
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _portsByAddress = new(Ids);
     private readonly ConcurrentQueue<IronicCall> _calls = new();
     private readonly ConcurrentDictionary<string, int> _failures = new();
-    private readonly SortedSnapshot _nodeOrder = new();
-    private readonly SortedSnapshot _portOrder = new();
+    private readonly CreationOrder _nodeOrder = new();
+    private readonly CreationOrder _portOrder = new();
     private long _callCount;
 
     /// <summary>Raised after a power state change was accepted: node UUID and the requested target
@@ -94,7 +94,7 @@ public sealed class EmulatedIronic
             _uuidsByName[name] = uuid;
         }
 
-        _nodeOrder.Invalidate();
+        _nodeOrder.Add(uuid);
         foreach (var mac in macs ?? [])
         {
             AddPort(uuid, mac, pxeEnabled: true);
@@ -117,7 +117,7 @@ public sealed class EmulatedIronic
         };
         _ports[uuid] = port;
         Index(uuid, nodeUuid, address, port);
-        _portOrder.Invalidate();
+        _portOrder.Add(uuid);
         return port;
     }
 
@@ -138,7 +138,7 @@ public sealed class EmulatedIronic
             _uuidsByName.TryRemove(new KeyValuePair<string, string>(name, removed.Uuid));
         }
 
-        _nodeOrder.Invalidate();
+        _nodeOrder.Remove(uuid);
         return true;
     }
 
@@ -165,7 +165,7 @@ public sealed class EmulatedIronic
             Unindex(uuid, (string?)port["node_uuid"], (string?)port["address"]);
         }
 
-        _portOrder.Invalidate();
+        _portOrder.Remove(uuid);
         return true;
     }
 
@@ -219,11 +219,11 @@ public sealed class EmulatedIronic
         }
     }
 
-    /// <summary>Node UUIDs in Ordinal order, for paged listing; rebuilt only after nodes changed.</summary>
-    public IReadOnlyList<string> SortedNodeUuids() => _nodeOrder.Get(() => _nodes.Keys);
+    /// <summary>Node UUIDs in creation order (Ironic's default order), for paged listing.</summary>
+    public CreationOrder NodeOrder => _nodeOrder;
 
-    /// <summary>Port UUIDs in Ordinal order, for paged listing; rebuilt only after ports changed.</summary>
-    public IReadOnlyList<string> SortedPortUuids() => _portOrder.Get(() => _ports.Keys);
+    /// <summary>Port UUIDs in creation order (Ironic's default order), for paged listing.</summary>
+    public CreationOrder PortOrder => _portOrder;
 
     /// <summary>Tells the subscribers (e.g. a ramdisk emulator) that a node's power was changed.</summary>
     public void OnPowerRequested(string uuid, string target) => PowerRequested?.Invoke(uuid, target);
@@ -283,32 +283,6 @@ public sealed class EmulatedIronic
         {
             byAddress.TryRemove(portUuid, out _);
         }
-    }
-
-    /// <summary>A sorted copy of a key set, rebuilt lazily after it was invalidated.</summary>
-    private sealed class SortedSnapshot
-    {
-        private int _version;
-        private volatile Sorted? _sorted;
-
-        public void Invalidate() => Interlocked.Increment(ref _version);
-
-        public IReadOnlyList<string> Get(Func<IEnumerable<string>> keys)
-        {
-            var version = Volatile.Read(ref _version);
-            if (_sorted is { } cached && cached.Version == version)
-            {
-                return cached.Keys;
-            }
-
-            string[] sorted = [.. keys()];
-            Array.Sort(sorted, StringComparer.Ordinal);
-            // Tagged with the version read before the keys: a change meanwhile makes the next call rebuild.
-            _sorted = new Sorted(version, sorted);
-            return sorted;
-        }
-
-        private sealed record Sorted(int Version, string[] Keys);
     }
 }
 

@@ -6,8 +6,8 @@ namespace Inspector.IronicEmulator;
 /// <summary>The subset of Ironic's REST API an inspector uses, served from an <see cref="EmulatedIronic"/>.</summary>
 public static class IronicApi
 {
-    private static readonly string[] PublicNodeFields =
-        ["uuid", "name", "driver", "provision_state", "power_state", "maintenance", "driver_info", "properties", "extra", "traits", "resource_class"];
+    /// <summary>The oldest API version the emulator serves (Ironic's own minimum).</summary>
+    private const string MinVersion = "1.1";
 
     public static WebApplication MapIronicApi(this WebApplication app, EmulatedIronic ironic)
     {
@@ -42,35 +42,68 @@ public static class IronicApi
                 return;
             }
 
+            // Like Ironic, every v1 answer names the versions it serves (clients negotiate from them).
+            context.Response.Headers["X-OpenStack-Ironic-API-Minimum-Version"] = MinVersion;
+            context.Response.Headers["X-OpenStack-Ironic-API-Maximum-Version"] = ironic.MaxVersion;
             await next(context);
         });
 
+        // The emulator's own call log (not Ironic's API, so neither counted nor delayed), for
+        // probes such as bench/reference/flow.py: what an inspector asked of Ironic, in order.
+        app.MapGet("/emulator/calls", () => Results.Json(new JsonObject
+        {
+            ["recording"] = ironic.RecordCalls,
+            ["calls"] = new JsonArray([.. ironic.Calls.Select(c => new JsonObject { ["method"] = c.Method, ["path"] = c.Path, ["body"] = c.Body })]),
+        }));
+        app.MapDelete("/emulator/calls", () =>
+        {
+            ironic.ClearCalls();
+            return Results.NoContent();
+        });
+
+        // Version discovery: keystoneauth (the reference's SDK) needs the "versions" list, older
+        // clients read "default_version".
         app.MapGet("/", (HttpRequest r) => Results.Json(new JsonObject
         {
             ["name"] = "OpenStack Ironic API (emulated)",
-            ["default_version"] = new JsonObject
-            {
-                ["id"] = "v1",
-                ["version"] = ironic.MaxVersion,
-                ["min_version"] = "1.1",
-                ["status"] = "CURRENT",
-                ["links"] = new JsonArray(new JsonObject { ["href"] = $"{r.Scheme}://{r.Host}/v1/", ["rel"] = "self" }),
-            },
+            ["description"] = "Ironic's REST API as far as an inspector uses it",
+            ["default_version"] = Version(ironic, r),
+            ["versions"] = new JsonArray(Version(ironic, r)),
         }));
 
-        app.MapGet("/v1/nodes", (HttpRequest r, int? limit, string? marker) =>
+        // The v1 root: keystoneauth reads "version", openstacksdk the version headers; without it
+        // the SDK negotiates no microversion and repeats this call before every other one.
+        // (One route: routing matches "/v1" with and without the trailing slash.)
+        app.MapGet("/v1/", (HttpRequest r) => V1Root(ironic, r));
+
+        app.MapGet("/v1/nodes", (HttpRequest r, int? limit, string? marker, string? fields) =>
         {
-            var (page, next) = Page(ironic.SortedNodeUuids(), limit, marker);
+            var (selected, invalid) = IronicFields.Parse(fields, IronicFields.NodeFields, IronicFields.NodeListFields);
+            if (invalid is not null)
+            {
+                return Error(400, invalid);
+            }
+
+            var size = PageSize(limit);
+            if (ironic.NodeOrder.PageAfter(marker, size) is not { } paged)
+            {
+                return NodeNotFound(marker!);
+            }
+
+            var (page, more) = paged;
             var nodes = new JsonArray();
             foreach (var uuid in page)
             {
-                nodes.Add(new JsonObject { ["uuid"] = uuid });
+                if (ironic.FindNode(uuid) is { } node)
+                {
+                    nodes.Add(IronicFields.Select(node, selected));
+                }
             }
 
             var result = new JsonObject { ["nodes"] = nodes };
-            if (next is not null)
+            if (more)
             {
-                result["next"] = $"{r.Scheme}://{r.Host}/v1/nodes?fields=uuid&limit={page.Count}&marker={next}";
+                result["next"] = NextLink(r, "/v1/nodes", fields, size, page[^1]);
             }
 
             return Results.Json(result);
@@ -93,8 +126,16 @@ public static class IronicApi
             return Results.Json(View(ironic.FindNode(uuid)!), statusCode: 201);
         });
 
-        app.MapGet("/v1/nodes/{id}", (string id) =>
-            Counted(ironic, id) is { } node ? Results.Json(View(node)) : NodeNotFound(id));
+        app.MapGet("/v1/nodes/{id}", (string id, string? fields) =>
+        {
+            var (selected, invalid) = IronicFields.Parse(fields, IronicFields.NodeFields, IronicFields.NodeFields);
+            if (invalid is not null)
+            {
+                return Error(400, invalid);
+            }
+
+            return Counted(ironic, id) is { } node ? Results.Json(IronicFields.Select(node, selected)) : NodeNotFound(id);
+        });
 
         app.MapPatch("/v1/nodes/{id}", (string id, JsonArray patch) =>
         {
@@ -213,25 +254,48 @@ public static class IronicApi
             return Results.NoContent();
         });
 
-        app.MapGet("/v1/ports", (HttpRequest r, int? limit, string? marker) =>
+        app.MapGet("/v1/ports", (HttpRequest r, int? limit, string? marker, string? fields, string? address, string? node, string? node_uuid) =>
         {
-            var (page, next) = Page(ironic.SortedPortUuids(), limit, marker);
+            var (selected, invalid) = IronicFields.Parse(fields, IronicFields.PortFields, IronicFields.PortListFields);
+            if (invalid is not null)
+            {
+                return Error(400, invalid);
+            }
+
+            var owner = node ?? node_uuid;
+            if (address is not null || owner is not null)
+            {
+                // Filtered: a handful of ports from the indexes, on one page.
+                var matches = address is not null ? ironic.PortsWithAddress(address) : ironic.PortsOf(owner!);
+                if (address is not null && owner is not null)
+                {
+                    var ownerUuid = ironic.Find(owner)?.Uuid;
+                    matches = matches.Where(p => string.Equals((string?)p["node_uuid"], ownerUuid, StringComparison.OrdinalIgnoreCase));
+                }
+
+                return Results.Json(new JsonObject { ["ports"] = new JsonArray([.. matches.Select(p => IronicFields.Select(p, selected))]) });
+            }
+
+            var size = PageSize(limit);
+            if (ironic.PortOrder.PageAfter(marker, size) is not { } paged)
+            {
+                return Error(404, $"Port {marker} could not be found.");
+            }
+
+            var (page, more) = paged;
             var ports = new JsonArray();
             foreach (var uuid in page)
             {
-                if (ironic.FindPort(uuid) is { } p)
+                if (ironic.FindPort(uuid) is { } port)
                 {
-                    lock (p)
-                    {
-                        ports.Add(new JsonObject { ["uuid"] = uuid, ["address"] = (string?)p["address"], ["extra"] = p["extra"]?.DeepClone() });
-                    }
+                    ports.Add(IronicFields.Select(port, selected));
                 }
             }
 
             var result = new JsonObject { ["ports"] = ports };
-            if (next is not null)
+            if (more)
             {
-                result["next"] = $"{r.Scheme}://{r.Host}/v1/ports?fields=address&limit={page.Count}&marker={next}";
+                result["next"] = NextLink(r, "/v1/ports", fields, size, page[^1]);
             }
 
             return Results.Json(result);
@@ -317,65 +381,38 @@ public static class IronicApi
         return node?.Json;
     }
 
-    /// <summary>One page of a sorted key list after <paramref name="marker"/>; the marker of the next page or null.</summary>
-    private static (IReadOnlyList<string> Page, string? Next) Page(IReadOnlyList<string> sorted, int? limit, string? marker)
+    /// <summary>Ironic's page size: 1000 at most, 1000 by default.</summary>
+    private static int PageSize(int? limit) => Math.Clamp(limit is null or <= 0 ? 1000 : limit.Value, 1, 1000);
+
+    /// <summary>The next page's URL, keeping the requested fields, as Ironic writes it.</summary>
+    private static string NextLink(HttpRequest r, string path, string? fields, int limit, string marker)
     {
-        var start = 0;
-        if (marker is not null)
-        {
-            var found = BinarySearch(sorted, marker);
-            start = found >= 0 ? found + 1 : ~found;
-        }
-
-        var size = Math.Clamp(limit ?? 1000, 1, 1000);
-        var count = Math.Clamp(sorted.Count - start, 0, size);
-        var page = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            page[i] = sorted[start + i];
-        }
-
-        return (page, count == size && start + size < sorted.Count ? page[^1] : null);
+        var query = fields is null ? "" : $"fields={Uri.EscapeDataString(fields)}&";
+        return $"{r.Scheme}://{r.Host}{path}?{query}limit={limit}&marker={marker}";
     }
 
-    private static int BinarySearch(IReadOnlyList<string> sorted, string key)
+    private static JsonObject Version(EmulatedIronic ironic, HttpRequest r) => new()
     {
-        var (low, high) = (0, sorted.Count - 1);
-        while (low <= high)
+        ["id"] = "v1",
+        ["status"] = "CURRENT",
+        ["version"] = ironic.MaxVersion,
+        ["min_version"] = MinVersion,
+        ["links"] = new JsonArray(new JsonObject { ["href"] = $"{r.Scheme}://{r.Host}/v1/", ["rel"] = "self" }),
+    };
+
+    private static IResult V1Root(EmulatedIronic ironic, HttpRequest r)
+    {
+        r.HttpContext.Response.Headers["X-OpenStack-Ironic-API-Version"] = MinVersion;
+        return Results.Json(new JsonObject
         {
-            var middle = low + ((high - low) / 2);
-            var order = string.CompareOrdinal(sorted[middle], key);
-            if (order == 0)
-            {
-                return middle;
-            }
-
-            if (order < 0)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-
-        return ~low;
+            ["id"] = "v1",
+            ["links"] = new JsonArray(new JsonObject { ["href"] = $"{r.Scheme}://{r.Host}/v1/", ["rel"] = "self" }),
+            ["media_types"] = new JsonArray(new JsonObject { ["base"] = "application/json", ["type"] = "application/vnd.openstack.ironic.v1+json" }),
+            ["version"] = Version(ironic, r),
+        });
     }
 
-    private static JsonObject View(JsonObject node)
-    {
-        lock (node)
-        {
-            var view = new JsonObject();
-            foreach (var field in PublicNodeFields)
-            {
-                view[field] = node[field]?.DeepClone();
-            }
-
-            return view;
-        }
-    }
+    private static JsonObject View(JsonObject node) => IronicFields.Select(node, IronicFields.NodeFields);
 
     private static IResult NodeNotFound(string id) => Error(404, $"Node {id} could not be found.");
 

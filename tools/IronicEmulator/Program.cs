@@ -20,11 +20,5 @@ for (var i = 0; i < args.Length - 1; i++)
 var ironic = new EmulatedIronic { Latency = TimeSpan.FromMilliseconds(latency) };
 await using var server = await IronicEmulatorServer.StartAsync(port, ironic);
 Console.WriteLine($"Ironic emulator listening on {server.Url}");
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.TrySetResult();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-await stop.Task;
+// SIGTERM and Ctrl-C stop the web host; the server is then disposed and the process exits 0.
+await server.WaitForShutdownAsync();

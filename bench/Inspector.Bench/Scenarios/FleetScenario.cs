@@ -14,6 +14,13 @@ namespace Inspector.Bench.Scenarios;
 /// <c>--boot command</c>). Measures until every node finished, then checks the service's own
 /// list says so.
 /// </summary>
+/// <remarks>
+/// A node is finished when its ramdisk got its answer and, when the service manages the boot, the
+/// service powered it off: the reference answers <c>/v1/continue</c> before it finishes the node in
+/// the background, and powering off is the last thing either service does (watched on the
+/// emulator, so waiting puts no load on the service under test). Whatever the service's own list
+/// does not yet call finished then is polled for every 500 ms.
+/// </remarks>
 public static class FleetScenario
 {
     /// <summary>No ramdisk finished for this long: the run is stuck, report what finished.</summary>
@@ -29,17 +36,40 @@ public static class FleetScenario
         var mine = nodes.Select(n => n.Uuid).ToHashSet(StringComparer.OrdinalIgnoreCase);
         emulator.Ramdisks.Reset();
         var finishedOutcomes = new ConcurrentDictionary<string, CallbackOutcome>(StringComparer.OrdinalIgnoreCase);
+        var poweredOff = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        var completedNodes = new ConcurrentDictionary<string, bool>(StringComparer.OrdinalIgnoreCase);
+        var completed = 0;
         var lastFinish = Stopwatch.GetTimestamp();
-        void OnFinished(CallbackOutcome o)
+        void Complete(string uuid)
         {
-            if (mine.Contains(o.Uuid))
+            // Both events may see each other when they race: count a node once.
+            if (completedNodes.TryAdd(uuid, true))
             {
-                finishedOutcomes[o.Uuid] = o;
+                Interlocked.Increment(ref completed);
                 lastFinish = Stopwatch.GetTimestamp();
             }
         }
 
+        void OnFinished(CallbackOutcome o)
+        {
+            if (mine.Contains(o.Uuid) && finishedOutcomes.TryAdd(o.Uuid, o)
+                && (!o.Succeeded || !options.BootOnPower || poweredOff.ContainsKey(o.Uuid)))
+            {
+                Complete(o.Uuid);
+            }
+        }
+
+        void OnPower(string uuid, string powerTarget)
+        {
+            if (options.BootOnPower && powerTarget == "power off" && mine.Contains(uuid) && poweredOff.TryAdd(uuid, true)
+                && finishedOutcomes.TryGetValue(uuid, out var o) && o.Succeeded)
+            {
+                Complete(uuid);
+            }
+        }
+
         emulator.Ramdisks.Finished += OnFinished;
+        emulator.Ironic.PowerRequested += OnPower;
         using var client = new InspectorClient(target.Url, options.Concurrency);
         var sampler = new ProcessSampler(target.Pid);
         var startLatency = new Latencies();
@@ -50,7 +80,7 @@ public static class FleetScenario
         var clock = Stopwatch.StartNew();
         await using (new ProgressLine($"fleet {count}", () =>
         {
-            var done = finishedOutcomes.Count;
+            var done = Volatile.Read(ref completed);
             return $"started {started}/{count}  finished {done}  failed {emulator.Ramdisks.Failed}  retries {emulator.Ramdisks.Retries}  " +
                    $"{done / Math.Max(clock.Elapsed.TotalSeconds, 0.001):F0} nodes/s  rss {sampler.RssMiB():F0} MiB";
         }))
@@ -73,21 +103,34 @@ public static class FleetScenario
             });
 
             var expected = count - startErrors.Count;
-            while (finishedOutcomes.Count < expected && Stopwatch.GetElapsedTime(lastFinish) < Stall)
+            while (Volatile.Read(ref completed) < expected && Stopwatch.GetElapsedTime(lastFinish) < Stall)
             {
                 await Task.Delay(20);
             }
         }
 
+        // The service's own word: every node of this fleet finished without error.
+        var statuses = await client.ListAllAsync();
+        var lastProgress = Stopwatch.GetTimestamp();
+        while (statuses.Count(s => mine.Contains(s.Key) && (bool?)s.Value["finished"] == true) is var done
+               && done < count - startErrors.Count && Stopwatch.GetElapsedTime(lastProgress) < Stall)
+        {
+            await Task.Delay(500);
+            statuses = await client.ListAllAsync();
+            if (statuses.Count(s => mine.Contains(s.Key) && (bool?)s.Value["finished"] == true) > done)
+            {
+                lastProgress = Stopwatch.GetTimestamp();
+            }
+        }
+
         var elapsed = clock.Elapsed;
         emulator.Ramdisks.Finished -= OnFinished;
+        emulator.Ironic.PowerRequested -= OnPower;
         var cpu = sampler.CpuSeconds() - cpuBefore;
         var peakRss = sampler.PeakRssMiB();
         var ironicCalls = emulator.Ironic.CallCount - ironicCallsBefore;
         var perNode = nodes.Select(n => emulator.Ironic.Find(n.Uuid)?.CallCount ?? 0).ToList();
 
-        // The service's own word: every node of this fleet finished without error.
-        var statuses = await client.ListAllAsync();
         var finished = nodes.Where(n => statuses.TryGetValue(n.Uuid, out var s)
             && (bool?)s["finished"] == true && s["error"] is null).Select(n => n.Uuid).ToList();
         var continueLatency = new Latencies();

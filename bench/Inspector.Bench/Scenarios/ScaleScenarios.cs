@@ -59,11 +59,13 @@ public static class ScaleScenarios
             ["setup"] = setup,
             ["peak_rss_mib"] = Math.Round(new ProcessSampler(target.Pid).PeakRssMiB(), 1),
         };
+        var sampler = new ProcessSampler(target.Pid);
         foreach (var limit in new[] { 1000, 50 })
         {
             await client.GetAsync($"/v1/introspection?limit={limit}"); // warm-up
             var latency = new Latencies();
             var bytes = 0;
+            var cpuBefore = sampler.CpuSeconds();
             for (var i = 0; i < 20; i++)
             {
                 var (elapsed, size) = await client.GetAsync($"/v1/introspection?limit={limit}");
@@ -76,6 +78,8 @@ public static class ScaleScenarios
                 ["median_ms"] = Latencies.Round(latency.Percentile(50)),
                 ["max_ms"] = Latencies.Round(latency.Percentile(100)),
                 ["bytes"] = bytes,
+                // Less sensitive to other work on the machine than the latency (/proc ticks are 10 ms: read as a mean).
+                ["service_cpu_ms_per_call"] = Math.Round((sampler.CpuSeconds() - cpuBefore) * 1000 / 20, 2),
             };
         }
 
@@ -90,6 +94,8 @@ public static class ScaleScenarios
         var failed = 0;
         string? firstError = null;
         var done = 0;
+        var sampler = new ProcessSampler(target.Pid);
+        var cpuBefore = sampler.CpuSeconds();
         await using (new ProgressLine($"lookup {count}", () => $"posted {done}/{sample.Count}  failed {failed}"))
         {
             foreach (var node in sample)
@@ -116,6 +122,8 @@ public static class ScaleScenarios
             ["continue"] = latency.ToJson(),
             ["failed"] = failed,
             ["first_error"] = firstError,
+            // Everything the service did for those posts, background processing included.
+            ["service_cpu_ms_per_continue"] = Math.Round((sampler.CpuSeconds() - cpuBefore) * 1000 / Math.Max(sample.Count, 1), 2),
         };
     }
 }

@@ -12,11 +12,13 @@ public sealed class ReferenceTarget : ServiceTarget
 {
     private readonly string _script;
     private readonly string _directory;
+    private readonly bool _keep;
 
-    private ReferenceTarget(string script, string directory, Uri url, int pid)
+    private ReferenceTarget(string script, string directory, Uri url, int pid, bool keep)
     {
         _script = script;
         _directory = directory;
+        _keep = keep;
         Url = url;
         Pid = pid;
     }
@@ -27,7 +29,7 @@ public sealed class ReferenceTarget : ServiceTarget
 
     public override int Pid { get; }
 
-    public static async Task<ReferenceTarget> StartAsync(string script, string ironicUrl)
+    public static async Task<ReferenceTarget> StartAsync(string script, string ironicUrl, bool keep)
     {
         if (!File.Exists(script))
         {
@@ -46,12 +48,17 @@ public sealed class ReferenceTarget : ServiceTarget
         var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
         var url = new Uri($"http://127.0.0.1:{port}");
         await WaitUntilServingAsync(url, TimeSpan.FromSeconds(120), () => !Directory.Exists($"/proc/{pid}"));
-        return new ReferenceTarget(script, directory, url, pid);
+        return new ReferenceTarget(script, directory, url, pid, keep);
     }
 
     public override async ValueTask DisposeAsync()
     {
         await RunAsync(_script, "stop", _directory);
+        if (!_keep)
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+
         await base.DisposeAsync();
     }
 
