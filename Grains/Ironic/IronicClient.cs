@@ -19,7 +19,9 @@ public sealed class IronicClient
     public static readonly Version WantedVersion = new(1, 76);
 
     private const string VersionHeader = "X-OpenStack-Ironic-API-Version";
+    private const string UserAgent = "inspector/1.0";
     private readonly HttpClient _http;
+    private readonly string? _authorization;
     private readonly IronicOptions _options;
     private readonly ILogger<IronicClient> _logger;
     private readonly SemaphoreSlim _negotiation = new(1, 1);
@@ -35,10 +37,11 @@ public sealed class IronicClient
         if (_options.AuthType == "http_basic")
         {
             var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{_options.Username}:{_options.Password}"));
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", token);
+            _authorization = $"Basic {token}";
         }
 
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd("inspector/1.0");
+        // Not DefaultRequestHeaders: HttpClient copies those into every request under a lock
+        // (HttpHeaders.CloneHeaderInfo), which thousands of concurrent calls contend on.
     }
 
     /// <summary>The node with this UUID or name, or null when Ironic does not know it.</summary>
@@ -191,15 +194,16 @@ public sealed class IronicClient
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct, bool notFoundIsNull = false)
     {
         var version = await NegotiatedVersionAsync(ct);
-        var payload = body?.ToJsonString();
+        var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body);
         for (var attempt = 0; ; attempt++)
         {
-            using var request = new HttpRequestMessage(method, path);
-            request.Headers.Add(VersionHeader, version);
+            using var request = NewRequest(method, path);
+            request.Headers.TryAddWithoutValidation(VersionHeader, version);
             if (payload is not null)
             {
                 // Ironic takes JSON patches as application/json too.
-                request.Content = new StringContent(payload, Encoding.UTF8, "application/json");
+                request.Content = new ByteArrayContent(payload);
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
             }
 
             HttpResponseMessage response;
@@ -221,8 +225,9 @@ public sealed class IronicClient
             {
                 if (response.IsSuccessStatusCode)
                 {
-                    var text = await response.Content.ReadAsStringAsync(ct);
-                    return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+                    // Parsed from the UTF-8 bytes: no intermediate string of the whole answer.
+                    var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+                    return bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty ? null : JsonNode.Parse(bytes);
                 }
 
                 if (response.StatusCode == HttpStatusCode.NotFound && notFoundIsNull)
@@ -244,6 +249,18 @@ public sealed class IronicClient
                     $"{(int)response.StatusCode} {method} {path}: {message}", (int)response.StatusCode);
             }
         }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        if (_authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        }
+
+        return request;
     }
 
     /// <summary>Ironic wraps its error in <c>error_message</c>, itself a JSON document in a string.</summary>
@@ -290,7 +307,10 @@ public sealed class IronicClient
             JsonNode? root;
             try
             {
-                root = JsonNode.Parse(await _http.GetStringAsync("", ct));
+                using var request = NewRequest(HttpMethod.Get, "");
+                using var response = await _http.SendAsync(request, ct);
+                response.EnsureSuccessStatusCode();
+                root = JsonNode.Parse(await response.Content.ReadAsByteArrayAsync(ct));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
             {

@@ -63,12 +63,12 @@ public sealed partial class NodeGrain
                 return RamdiskReply.Error(400, message);
             }
 
+            // The unprocessed data goes into the same commit as the processing state.
+            var unprocessedSaved = processing.Value.StoresData
+                ? dataStore.SaveAsync(Uuid, processed: false, callback.Json)
+                : Task.CompletedTask;
             State.State = next;
-            await SaveAsync();
-            if (processing.Value.StoresData)
-            {
-                await dataStore.SaveAsync(Uuid, processed: false, callback.Json);
-            }
+            await SaveAsync(alongside: unprocessedSaved);
 
             if (callback.Kind == CallbackKind.Enrolled)
             {
@@ -234,32 +234,40 @@ public sealed partial class NodeGrain
             processed["inventory"] = context.Data.Inventory.DeepClone();
         }
 
-        if (processing.Value.StoresData)
-        {
-            await dataStore.SaveAsync(Uuid, processed: true, processed.ToJsonString());
-        }
-
+        // Its commit runs while the rules and the Ironic update do; it is awaited before this
+        // returns, so it is durable before any state that follows (finished or error) is written.
+        var processedSaved = processing.Value.StoresData
+            ? dataStore.SaveAsync(Uuid, processed: true, processed.ToJsonString())
+            : Task.CompletedTask;
         try
         {
-            RulesEngine.Apply(await rules.GetAsync(), context);
-        }
-        catch (ProcessingException)
-        {
-            await pipeline.ApplyAsync(ironic, Uuid, context.Update);
-            throw;
-        }
-
-        if (!reapplying && State.NewIpmiCredentials is { } credentials)
-        {
-            context.Update.Set("/driver_info/ipmi_username", credentials.Username);
-            context.Update.Set("/driver_info/ipmi_password", credentials.Password);
-            if (context.Data.BmcAddress is { } bmc)
+            try
             {
-                context.Update.Set("/driver_info/ipmi_address", bmc);
+                RulesEngine.Apply(await rules.GetAsync(), context);
             }
+            catch (ProcessingException)
+            {
+                await pipeline.ApplyAsync(ironic, Uuid, context.Update);
+                throw;
+            }
+
+            if (!reapplying && State.NewIpmiCredentials is { } credentials)
+            {
+                context.Update.Set("/driver_info/ipmi_username", credentials.Username);
+                context.Update.Set("/driver_info/ipmi_password", credentials.Password);
+                if (context.Data.BmcAddress is { } bmc)
+                {
+                    context.Update.Set("/driver_info/ipmi_address", bmc);
+                }
+            }
+
+            await pipeline.ApplyAsync(ironic, Uuid, context.Update);
+        }
+        finally
+        {
+            await processedSaved;
         }
 
-        await pipeline.ApplyAsync(ironic, Uuid, context.Update);
         return null;
     }
 

@@ -110,8 +110,9 @@ public sealed partial class NodeGrain(
             var bmc = await LookupAttributes.BmcAddressesAsync(node, defaults.Value.IpmiAddressFields);
             var ports = await ironic.GetPortsAsync(Uuid);
 
-            // A new introspection starts from nothing: the data of the previous one goes.
-            await dataStore.DeleteAsync(Uuid);
+            // A new introspection starts from nothing: the data of the previous one goes. Queued
+            // before the state below, it shares that state's commit instead of waiting for its own.
+            var previousDataDeleted = dataStore.DeleteAsync(Uuid);
             var now = Timestamps.Now(time);
             State.State = IntrospectionState.Starting;
             State.StartedAt = now;
@@ -129,6 +130,7 @@ public sealed partial class NodeGrain(
             {
                 const string noAttributes = "No lookup attributes were found, inspector won't be able to find it after " +
                     "introspection, consider creating ironic ports or providing an IPMI address";
+                await previousDataDeleted;
                 await FinishAsync(IntrospectionEvent.Error, noAttributes);
                 return manageBoot ? CommandResult.Accepted : CommandResult.Invalid(noAttributes);
             }
@@ -136,12 +138,12 @@ public sealed partial class NodeGrain(
             if (!manageBoot)
             {
                 State.State = IntrospectionState.Waiting;
-                await SaveAsync();
+                await SaveAsync(alongside: previousDataDeleted);
                 LogStarted(Uuid, false);
                 return CommandResult.Accepted;
             }
 
-            await SaveAsync();
+            await SaveAsync(alongside: previousDataDeleted);
             LogStarted(Uuid, true);
             handedOver = true;
             _ = BootIntoRamdiskAsync(node);
@@ -389,10 +391,12 @@ public sealed partial class NodeGrain(
     /// <summary>
     /// Persists the state (with the status and lookup indexes), then publishes it to readers and
     /// releases the node lock in the same turn, so a client that sees the new state can act on it.
+    /// <paramref name="alongside"/> is a write queued just before (e.g. introspection data) that
+    /// must be durable too before the state is published; both usually share one commit.
     /// </summary>
-    private async Task SaveAsync(bool releaseLock = false)
+    private async Task SaveAsync(bool releaseLock = false, Task? alongside = null)
     {
-        await persisted.WriteStateAsync();
+        await Task.WhenAll(persisted.WriteStateAsync(), alongside ?? Task.CompletedTask);
         _status = Snapshot();
         if (releaseLock)
         {

@@ -29,6 +29,19 @@ public sealed class RamdiskCallbackGrain(
 
     public async Task<RamdiskReply> ContinueAsync(string json)
     {
+        // The common case reads only the lookup attributes: the node's grain parses the document
+        // anyway. Anything else (no single best match, or a document the scan leaves alone) takes
+        // the full parse here, for its messages.
+        IReadOnlyList<LookupMatch>? matches = null;
+        if (LookupScan.TryAttributes(json) is { } scanned)
+        {
+            matches = await store.FindByAttributesAsync(scanned);
+            if (matches.Count == 1 || (matches.Count > 1 && matches[0].Matches != matches[1].Matches))
+            {
+                return await Node(matches[0].Uuid).ProcessAsync(new RamdiskCallback(json, CallbackKind.Introspection));
+            }
+        }
+
         RamdiskData data;
         try
         {
@@ -40,7 +53,8 @@ public sealed class RamdiskCallbackGrain(
         }
 
         var attributes = data.AttributesForLookup();
-        var matches = await store.FindByAttributesAsync(attributes);
+        // The scan's attributes are the parse's: its matches stand.
+        matches ??= await store.FindByAttributesAsync(attributes);
         if (matches.Count > 1 && matches[0].Matches == matches[1].Matches)
         {
             var tied = matches.Where(m => m.Matches == matches[0].Matches).Select(m => m.Uuid);

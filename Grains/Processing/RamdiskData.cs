@@ -76,10 +76,17 @@ public sealed class RamdiskData
     ];
 
     /// <summary>The attributes the node is looked up by: BMC addresses and every valid MAC.</summary>
-    public IReadOnlyList<LookupAttribute> AttributesForLookup()
+    public IReadOnlyList<LookupAttribute> AttributesForLookup() =>
+        LookupAttributesFrom(BmcAddress, BmcV6Address, Interfaces.Select(i => i.Mac));
+
+    /// <summary>
+    /// The lookup attributes from the BMC addresses as posted (placeholders are dropped) and the
+    /// interfaces' lower-cased MACs; shared with <see cref="LookupScan"/>, which must agree.
+    /// </summary>
+    internal static IReadOnlyList<LookupAttribute> LookupAttributesFrom(string? bmcAddress, string? bmcV6Address, IEnumerable<string?> macs)
     {
         var attributes = new List<LookupAttribute>();
-        foreach (var address in new[] { BmcAddress, BmcV6Address })
+        foreach (var address in new[] { UsableAddress(bmcAddress), UsableAddress(bmcV6Address) })
         {
             if (address is not null)
             {
@@ -87,7 +94,7 @@ public sealed class RamdiskData
             }
         }
 
-        foreach (var mac in Interfaces.Select(i => i.Mac).Where(Nodes.LookupAttributes.IsValidMac).Distinct())
+        foreach (var mac in macs.Where(Nodes.LookupAttributes.IsValidMac).Distinct())
         {
             attributes.Add(new LookupAttribute(LookupAttribute.Mac, mac!));
         }
@@ -266,9 +273,12 @@ public sealed class RamdiskData
         return inventory;
     }
 
-    private static string? UsableAddress(JsonNode? node)
+    private static string? UsableAddress(JsonNode? node) =>
+        UsableAddress(node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null);
+
+    private static string? UsableAddress(string? value)
     {
-        var text = node is JsonValue v && v.TryGetValue<string>(out var s) ? s.Trim() : null;
+        var text = value?.Trim();
         if (string.IsNullOrEmpty(text) || !IPAddress.TryParse(text, out var ip)
             || ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any) || text.Contains('/', StringComparison.Ordinal))
         {

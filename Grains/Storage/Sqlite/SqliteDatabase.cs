@@ -109,27 +109,39 @@ public sealed class SqliteDatabase : IDisposable
 
     private void Commit(SqliteConnection connection, List<WriteOperation> batch)
     {
+        // Plain BEGIN/COMMIT and one savepoint name, all kept prepared: the write operations'
+        // statements stay prepared too (SqliteCommands.Reused), which a SqliteTransaction object
+        // per batch would not allow.
         try
         {
-            using var transaction = connection.BeginTransaction();
-            for (var i = 0; i < batch.Count; i++)
+            connection.Reused("BEGIN").ExecuteNonQuery();
+            try
             {
-                // A savepoint per operation: one that fails (an ETag conflict) rolls back alone.
-                Execute(connection, $"SAVEPOINT op{i}");
-                try
+                foreach (var operation in batch)
                 {
-                    batch[i].Run(connection);
-                    Execute(connection, $"RELEASE op{i}");
+                    // A savepoint per operation: one that fails (an ETag conflict) rolls back alone.
+                    connection.Reused("SAVEPOINT op").ExecuteNonQuery();
+                    try
+                    {
+                        operation.Run(connection);
+                        connection.Reused("RELEASE op").ExecuteNonQuery();
+                    }
+                    catch (Exception e)
+                    {
+                        connection.Reused("ROLLBACK TO op").ExecuteNonQuery();
+                        connection.Reused("RELEASE op").ExecuteNonQuery();
+                        operation.Failed = e;
+                    }
                 }
-                catch (Exception e)
-                {
-                    Execute(connection, $"ROLLBACK TO op{i}");
-                    Execute(connection, $"RELEASE op{i}");
-                    batch[i].Failed = e;
-                }
+
+                connection.Reused("COMMIT").ExecuteNonQuery();
+            }
+            catch
+            {
+                RollBack(connection);
+                throw;
             }
 
-            transaction.Commit();
             foreach (var operation in batch)
             {
                 operation.Complete();
@@ -145,11 +157,22 @@ public sealed class SqliteDatabase : IDisposable
         }
     }
 
-    private static void Execute(SqliteConnection connection, string sql)
+    /// <summary>Ends a failed batch's transaction, if SQLite has not already rolled it back.</summary>
+    private void RollBack(SqliteConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            connection.Reused("ROLLBACK").ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogError(e, "SQLite rollback failed");
+        }
     }
 
     private abstract class WriteOperation

@@ -5,13 +5,10 @@ public sealed class SqliteIntrospectionDataStore(SqliteDatabase database) : IInt
 {
     public Task SaveAsync(string uuid, bool processed, string json) =>
         database.WriteAsync(connection =>
-        {
-            using var command = connection.Command("""
+            connection.Reused("""
                 INSERT INTO introspection_data (uuid, processed, data) VALUES ($uuid, $processed, $data)
                 ON CONFLICT (uuid, processed) DO UPDATE SET data = excluded.data
-                """, ("$uuid", uuid), ("$processed", processed), ("$data", json));
-            return command.ExecuteNonQuery();
-        });
+                """, ("$uuid", uuid), ("$processed", processed), ("$data", json)).ExecuteNonQuery());
 
     public Task<string?> GetAsync(string uuid, bool processed, CancellationToken ct = default) =>
         database.ReadAsync(connection =>
@@ -23,8 +20,5 @@ public sealed class SqliteIntrospectionDataStore(SqliteDatabase database) : IInt
 
     public Task DeleteAsync(string uuid) =>
         database.WriteAsync(connection =>
-        {
-            using var command = connection.Command("DELETE FROM introspection_data WHERE uuid = $uuid", ("$uuid", uuid));
-            return command.ExecuteNonQuery();
-        });
+            connection.Reused("DELETE FROM introspection_data WHERE uuid = $uuid", ("$uuid", uuid)).ExecuteNonQuery());
 }

@@ -51,25 +51,17 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
                       finished_at = $finished, error = $error, body = $body
                   WHERE uuid = $uuid AND etag = $expected
                   """;
-            using (var command = connection.Command(sql, parameters))
+            if (connection.Reused(sql, parameters).ExecuteNonQuery() != 1)
             {
-                if (command.ExecuteNonQuery() != 1)
-                {
-                    throw new NodeStoreConflictException($"Node {uuid} was changed by another writer");
-                }
+                throw new NodeStoreConflictException($"Node {uuid} was changed by another writer");
             }
 
-            using (var delete = connection.Command("DELETE FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)))
-            {
-                delete.ExecuteNonQuery();
-            }
-
+            connection.Reused("DELETE FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)).ExecuteNonQuery();
             foreach (var attribute in state.LookupAttributes.Distinct())
             {
-                using var insert = connection.Command(
+                connection.Reused(
                     "INSERT OR IGNORE INTO lookup_attributes (name, value, node_uuid) VALUES ($name, $value, $uuid)",
-                    ("$name", attribute.Name), ("$value", attribute.Value), ("$uuid", uuid));
-                insert.ExecuteNonQuery();
+                    ("$name", attribute.Name), ("$value", attribute.Value), ("$uuid", uuid)).ExecuteNonQuery();
             }
 
             return etag;
@@ -78,10 +70,7 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
 
     public Task DeleteAsync(string uuid) =>
         database.WriteAsync(connection =>
-        {
-            using var command = connection.Command("DELETE FROM nodes WHERE uuid = $uuid", ("$uuid", uuid));
-            return command.ExecuteNonQuery();
-        });
+            connection.Reused("DELETE FROM nodes WHERE uuid = $uuid", ("$uuid", uuid)).ExecuteNonQuery());
 
     public Task<StatusPage> ListAsync(StatusQuery query, CancellationToken ct = default) =>
         database.ReadAsync(connection =>
