@@ -65,7 +65,7 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
 
         var patches = cluster.Ironic.Calls.Where(c => c.Method == "PATCH" && c.Path.StartsWith("/v1/nodes/", StringComparison.Ordinal))
             .GroupBy(c => c.Path["/v1/nodes/".Length..]).ToDictionary(g => g.Key, g => g.Count());
-        Assert.All(fleet, node => Assert.True(patches.GetValueOrDefault(node.Uuid) <= 1, $"node {node.Uuid} was updated {patches[node.Uuid]} times"));
+        Assert.All(fleet, node => Assert.True(patches.GetValueOrDefault(node.Uuid) <= 1, $"node {node.Uuid} was updated {patches.GetValueOrDefault(node.Uuid)} times"));
         Assert.All(finished, uuid => Assert.Equal(1, patches.GetValueOrDefault(uuid)));
 
         foreach (var uuid in finished)
@@ -79,7 +79,8 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
         var unavailable = _failures.Where(f => f.Status == HttpStatusCode.ServiceUnavailable).Select(f => f.At).ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(unavailable.Count == 0 ? "no 503 after the kill" :
             $"503 answers from {(unavailable.Min() - killedAt).TotalSeconds:F1} s to {(unavailable.Max() - killedAt).TotalSeconds:F1} s after the kill; " +
-            $"{finished.Count} of {FleetSize} finished, {FleetSize - finished.Count} ended in error");
+            $"{finished.Count} of {FleetSize} finished, {FleetSize - finished.Count} ended in error: " +
+            string.Join("; ", statuses.Where(s => !finished.Contains((string)s["uuid"]!)).Select(s => (string?)s["error"]).Distinct()));
     }
 
     [Fact]

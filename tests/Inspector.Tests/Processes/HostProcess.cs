@@ -132,22 +132,8 @@ public sealed class HostProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
         HostKind kind, TimeSpan within, params string[] args)
     {
-        var assembly = kind == HostKind.WebFront ? WebFrontAssembly : SiloAssembly;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(assembly);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        var assembly = AssemblyOf(kind);
+        var start = StartInfo(assembly, args);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {assembly}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -166,6 +152,29 @@ public sealed class HostProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    private static string AssemblyOf(HostKind kind) => kind == HostKind.WebFront ? WebFrontAssembly : SiloAssembly;
+
+    /// <summary><c>dotnet ASSEMBLY ARGS</c> run as deployed: in the application's folder, in Production.</summary>
+    private static ProcessStartInfo StartInfo(string assembly, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        return start;
+    }
+
     /// <summary>Starts the process and waits until it serves: the web front answers <c>GET /</c>, the silo's gateway accepts TCP.</summary>
     public async Task StartAsync()
     {
@@ -175,23 +184,11 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         _process?.Dispose();
-        var assembly = Kind == HostKind.WebFront ? WebFrontAssembly : SiloAssembly;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            // As deployed: the working directory is the application's folder.
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(assembly);
-        start.ArgumentList.Add("--config-file");
-        start.ArgumentList.Add(ConfigFile);
+        var assembly = AssemblyOf(Kind);
+        var start = StartInfo(assembly, ["--config-file", ConfigFile]);
         // The test runner's settings are not the host's.
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("DOTNET_URLS");
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // Console logs go to our pipe; skip colours and keep them one line per entry.
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
