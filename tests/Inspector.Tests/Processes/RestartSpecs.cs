@@ -18,30 +18,23 @@ public sealed class RestartSpecs : IAsyncLifetime
     private const int Timeout = 30;
     private const int CleanUpPeriod = 1;
 
-    private IronicEmulatorServer? _ironic;
-    private string _directory = "";
-    private HostProcess? _inspector;
+    private InspectorProcess? _process;
 
-    private EmulatedIronic Ironic => _ironic!.Ironic;
+    private EmulatedIronic Ironic => _process!.Ironic;
 
-    private HostProcess Inspector => _inspector!;
+    private HostProcess Inspector => _process!.Host;
 
-    public async ValueTask InitializeAsync()
-    {
-        _ironic = await IronicEmulatorServer.StartAsync();
-        _directory = Directory.CreateTempSubdirectory("inspector-restart-").FullName;
-        _inspector = HostProcess.Configure(HostKind.WebFront, _ironic.Url, _directory, new Dictionary<string, string>
+    public async ValueTask InitializeAsync() =>
+        _process = await InspectorProcess.ConfigureAsync("restart", new Dictionary<string, string>
         {
             ["DEFAULT"] = $"timeout = {Timeout}\nclean_up_period = {CleanUpPeriod}",
         });
-    }
 
     public async ValueTask DisposeAsync()
     {
-        await ProcessSpecs.CleanUpAsync(_directory, _inspector);
-        if (_ironic is not null)
+        if (_process is not null)
         {
-            await _ironic.DisposeAsync();
+            await _process.DisposeAsync();
         }
     }
 

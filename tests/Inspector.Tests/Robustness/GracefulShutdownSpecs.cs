@@ -19,30 +19,23 @@ public sealed class GracefulShutdownSpecs : IAsyncLifetime
 {
     private const int Nodes = 40;
 
-    private IronicEmulatorServer? _ironic;
-    private string _directory = "";
-    private HostProcess? _inspector;
+    private InspectorProcess? _process;
 
-    private EmulatedIronic Ironic => _ironic!.Ironic;
+    private EmulatedIronic Ironic => _process!.Ironic;
 
-    private HostProcess Inspector => _inspector!;
+    private HostProcess Inspector => _process!.Host;
 
-    public async ValueTask InitializeAsync()
-    {
-        _ironic = await IronicEmulatorServer.StartAsync();
-        _directory = Directory.CreateTempSubdirectory("inspector-shutdown-").FullName;
-        _inspector = HostProcess.Configure(HostKind.WebFront, _ironic.Url, _directory, new Dictionary<string, string>
+    public async ValueTask InitializeAsync() =>
+        _process = await InspectorProcess.ConfigureAsync("shutdown", new Dictionary<string, string>
         {
             ["processing"] = "store_data = database",
         });
-    }
 
     public async ValueTask DisposeAsync()
     {
-        await ProcessSpecs.CleanUpAsync(_directory, _inspector);
-        if (_ironic is not null)
+        if (_process is not null)
         {
-            await _ironic.DisposeAsync();
+            await _process.DisposeAsync();
         }
     }
 
