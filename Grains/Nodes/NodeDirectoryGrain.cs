@@ -9,10 +9,12 @@ namespace Inspector.Grains.Nodes;
 
 /// <summary>
 /// Queries that span nodes, answered by whichever silo receives them: name resolution through
-/// Ironic and status pages from the status index.
+/// Ironic and status pages from the status index. Reentrant: it holds no state, and a list page
+/// must not wait for another client's Ironic call.
 /// </summary>
 [GrainType("node-directory")]
 [StatelessWorker]
+[Reentrant]
 public sealed class NodeDirectoryGrain(
     IronicClient ironic,
     INodeStore store,

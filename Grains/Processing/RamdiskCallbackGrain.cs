@@ -13,10 +13,13 @@ namespace Inspector.Grains.Processing;
 /// <summary>
 /// Receives what ramdisks post to <c>/v1/continue</c>, finds the node it belongs to through the
 /// lookup index (one probe per MAC or BMC address) and hands it to that node's grain. A
-/// stateless worker: every silo answers locally and nothing on this path is global.
+/// stateless worker: every silo answers locally and nothing on this path is global. Reentrant,
+/// because a worker activation handles one request at a time otherwise: a silo would process at
+/// most one ramdisk per core while the others queue behind Ironic round trips and commits.
 /// </summary>
 [GrainType("ramdisk-callback")]
 [StatelessWorker]
+[Reentrant]
 public sealed class RamdiskCallbackGrain(
     INodeStore store,
     IronicClient ironic,

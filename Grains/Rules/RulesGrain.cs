@@ -9,6 +9,7 @@ namespace Inspector.Grains.Rules;
 
 [GrainType("rules")]
 [StatelessWorker]
+[Reentrant]
 public sealed class RulesGrain(IRuleStore store, RulesCache cache) : Grain, IRulesGrain
 {
     public async Task<RuleReply> CreateAsync(string body)
