@@ -1,5 +1,6 @@
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Nodes;
 using Inspector.Grains.Storage;
@@ -84,7 +85,7 @@ public sealed class HousekeepingService(
         {
             var overdue = await store.FindOverdueAsync(cutoff, SweepBatch, ct);
             var results = await Task.WhenAll(overdue.Select(
-                s => grains.GetGrain<INodeGrain>(s.Uuid).TimeOutAsync(s.StartedAt)));
+                s => grains.Node(s.Uuid).TimeOutAsync(s.StartedAt)));
             var count = results.Count(r => r);
             timedOut += count;
             // A busy node is skipped and retried next period; stop when a batch made no progress.
@@ -113,7 +114,7 @@ public sealed class HousekeepingService(
         while (!ct.IsCancellationRequested)
         {
             var page = await store.ListAsync(new StatusQuery(SweepBatch, marker, RunningStates), ct);
-            await Task.WhenAll(page.Items.Select(s => grains.GetGrain<INodeGrain>(s.Uuid).GetStatusAsync()));
+            await Task.WhenAll(page.Items.Select(s => grains.Node(s.Uuid).GetStatusAsync()));
             woken += page.Items.Count;
             if (page.Items.Count < SweepBatch || page.MarkerNotFound)
             {
@@ -143,7 +144,7 @@ public sealed class HousekeepingService(
         var gone = (await store.ListUuidsAsync(ct)).Where(uuid => !inIronic.Contains(uuid)).ToList();
         foreach (var chunk in gone.Chunk(SweepBatch))
         {
-            await Task.WhenAll(chunk.Select(uuid => grains.GetGrain<INodeGrain>(uuid).ForgetAsync()));
+            await Task.WhenAll(chunk.Select(uuid => grains.Node(uuid).ForgetAsync()));
         }
 
         if (gone.Count > 0)

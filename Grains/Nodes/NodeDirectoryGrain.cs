@@ -1,5 +1,6 @@
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Storage;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace Inspector.Grains.Nodes;
 /// Ironic and status pages from the status index. Reentrant: it holds no state, and a list page
 /// must not wait for another client's Ironic call.
 /// </summary>
-[GrainType("node-directory")]
+[GrainType(GrainTypeNames.NodeDirectory)]
 [StatelessWorker]
 [Reentrant]
 public sealed class NodeDirectoryGrain(

@@ -1,5 +1,6 @@
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Processing;
 using Inspector.Grains.Rules;
@@ -15,7 +16,7 @@ namespace Inspector.Grains.Nodes;
 /// while a long Ironic call runs, answer at once; <see cref="_lock"/> keeps state-changing
 /// operations from overlapping.
 /// </summary>
-[GrainType("node")]
+[GrainType(GrainTypeNames.Node)]
 [Reentrant]
 public sealed partial class NodeGrain(
     [PersistentState("introspection", NodeGrainStorage.Name)] IPersistentState<NodeState> persisted,

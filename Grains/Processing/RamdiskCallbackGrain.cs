@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 using Inspector.Grains.Ironic;
 using Inspector.Grains.Nodes;
 using Inspector.Grains.Storage;
@@ -17,7 +18,7 @@ namespace Inspector.Grains.Processing;
 /// because a worker activation handles one request at a time otherwise: a silo would process at
 /// most one ramdisk per core while the others queue behind Ironic round trips and commits.
 /// </summary>
-[GrainType("ramdisk-callback")]
+[GrainType(GrainTypeNames.RamdiskCallback)]
 [StatelessWorker]
 [Reentrant]
 public sealed class RamdiskCallbackGrain(
@@ -156,7 +157,7 @@ public sealed class RamdiskCallbackGrain(
         return created.Uuid.ToLowerInvariant();
     }
 
-    private INodeGrain Node(string uuid) => GrainFactory.GetGrain<INodeGrain>(uuid);
+    private INodeGrain Node(string uuid) => GrainFactory.Node(uuid);
 
     /// <summary>The attributes as the reference prints them: <c>{'bmc_address': [...], 'mac': [...]}</c>.</summary>
     private static string Describe(IReadOnlyList<LookupAttribute> attributes) =>

@@ -1,4 +1,5 @@
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 
 namespace Inspector.WebFront.Api;
 
@@ -19,7 +20,7 @@ public static class ContinueEndpoints
             return ApiJson.Error(StatusCodes.Status400BadRequest, "Invalid ramdisk data: the request body is empty");
         }
 
-        var reply = await grains.GetGrain<IRamdiskCallbackGrain>(0).ContinueAsync(body);
+        var reply = await grains.RamdiskCallback().ContinueAsync(body);
         if (reply.Status != StatusCodes.Status200OK)
         {
             return ApiJson.Error(reply.Status, reply.Message ?? "Processing failed");

@@ -1,6 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 using Inspector.Grains.Json;
 
 namespace Inspector.WebFront.Api;
@@ -25,7 +26,7 @@ public static class IntrospectionDataEndpoints
             return error!;
         }
 
-        var result = await grains.GetGrain<INodeDirectoryGrain>(0).GetDataAsync(uuid, processed);
+        var result = await grains.NodeDirectory().GetDataAsync(uuid, processed);
         return result.Json is { } json
             ? Results.Text(json, ApiJson.ContentType, System.Text.Encoding.UTF8)
             : ApiJson.Error(StatusCodes.Status404NotFound, result.Message ?? "Introspection data not found");
@@ -58,7 +59,7 @@ public static class IntrospectionDataEndpoints
             return error!;
         }
 
-        var result = await grains.GetGrain<INodeGrain>(uuid).ReapplyAsync(replacement);
+        var result = await grains.Node(uuid).ReapplyAsync(replacement);
         return NodeIds.Results(result.Outcome, result.Message);
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 using Microsoft.Extensions.Options;
 
 namespace Inspector.WebFront.Api;
@@ -59,7 +60,7 @@ public static class IntrospectionEndpoints
             return error!;
         }
 
-        var result = await grains.GetGrain<INodeGrain>(uuid).StartAsync(new StartIntrospection(manageBoot, newUsername, newPassword));
+        var result = await grains.Node(uuid).StartAsync(new StartIntrospection(manageBoot, newUsername, newPassword));
         return NodeIds.Results(result.Outcome, result.Message);
     }
 
@@ -71,7 +72,7 @@ public static class IntrospectionEndpoints
             return error!;
         }
 
-        var status = await grains.GetGrain<INodeGrain>(uuid).GetStatusAsync();
+        var status = await grains.Node(uuid).GetStatusAsync();
         if (status is null)
         {
             return ApiJson.Error(StatusCodes.Status404NotFound, $"Could not find node {uuid} in cache");
@@ -89,7 +90,7 @@ public static class IntrospectionEndpoints
             return error!;
         }
 
-        var result = await grains.GetGrain<INodeGrain>(uuid).AbortAsync();
+        var result = await grains.Node(uuid).AbortAsync();
         return NodeIds.Results(result.Outcome, result.Message);
     }
 
@@ -142,7 +143,7 @@ public static class IntrospectionEndpoints
             states = [.. names.Select(n => { IntrospectionStateNames.TryParse(n, out var s); return s; }).Distinct()];
         }
 
-        var page = await grains.GetGrain<INodeDirectoryGrain>(0).ListAsync(new StatusQuery(limit, marker, states));
+        var page = await grains.NodeDirectory().ListAsync(new StatusQuery(limit, marker, states));
         if (page.MarkerNotFound)
         {
             // The reference's message really reads "None" here.

@@ -1,4 +1,5 @@
 using Inspector.Grains.Interfaces.Nodes;
+using Inspector.Grains.Interfaces.References;
 
 namespace Inspector.WebFront.Api;
 
@@ -38,7 +39,7 @@ public static class NodeIds
             return (uuid, null);
         }
 
-        var resolution = await grains.GetGrain<INodeDirectoryGrain>(0).ResolveAsync(nodeId);
+        var resolution = await grains.NodeDirectory().ResolveAsync(nodeId);
         return resolution.Uuid is { } resolved
             ? (resolved, null)
             : (null, Results(resolution.Outcome, resolution.Message ?? $"Cannot resolve node {nodeId}"));

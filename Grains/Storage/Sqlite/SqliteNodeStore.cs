@@ -56,8 +56,16 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
                 throw new NodeStoreConflictException($"Node {uuid} was changed by another writer");
             }
 
+            var attributes = state.LookupAttributes.Distinct().ToList();
+            if (expectedETag is not null && SameAttributes(connection, uuid, attributes))
+            {
+                // Most transitions keep the attributes: rewriting their rows would dirty index pages
+                // (a WAL page each, at random places) for nothing.
+                return etag;
+            }
+
             connection.Reused("DELETE FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)).ExecuteNonQuery();
-            foreach (var attribute in state.LookupAttributes.Distinct())
+            foreach (var attribute in attributes)
             {
                 connection.Reused(
                     "INSERT OR IGNORE INTO lookup_attributes (name, value, node_uuid) VALUES ($name, $value, $uuid)",
@@ -66,6 +74,20 @@ public sealed class SqliteNodeStore(SqliteDatabase database) : INodeStore
 
             return etag;
         });
+    }
+
+    private static bool SameAttributes(SqliteConnection connection, string uuid, List<LookupAttribute> attributes)
+    {
+        var stored = new HashSet<LookupAttribute>();
+        using (var reader = connection.Reused("SELECT name, value FROM lookup_attributes WHERE node_uuid = $uuid", ("$uuid", uuid)).ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                stored.Add(new LookupAttribute(reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        return stored.SetEquals(attributes);
     }
 
     public Task DeleteAsync(string uuid) =>

@@ -91,6 +91,10 @@ public sealed class OursTarget : ServiceTarget
             $"endpoint_override = {ironicUrl}",
             "[pxe_filter]",
             "driver = noop",
+            // As bench/reference/reference.sh runs the reference: the data is kept, as Ironic's
+            // inspection data API needs.
+            "[processing]",
+            "store_data = database",
             "[orleans]",
             $"silo_port = {FreePort.Next().ToString(CultureInfo.InvariantCulture)}",
             $"gateway_port = {FreePort.Next().ToString(CultureInfo.InvariantCulture)}",

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 
 namespace Inspector.FleetEmulator.Hardware;
@@ -69,12 +70,11 @@ public static class HardwareCatalog
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, MaxNodes);
-        var random = new Random(HashCode.Combine(seed, index));
-        var uuidBytes = new byte[16];
-        random.NextBytes(uuidBytes);
-        uuidBytes[7] = (byte)((uuidBytes[7] & 0x0f) | 0x40); // version 4, as Ironic generates them
-        uuidBytes[8] = (byte)((uuidBytes[8] & 0x3f) | 0x80);
-        var uuid = new Guid(uuidBytes).ToString();
+        // Not HashCode.Combine: it is salted per process (the same seed gave other machines in
+        // the next run) and 32 bits wide, so two nodes of a large fleet could share a seed and
+        // with it their UUID (a 100,000-node fleet had such a pair more often than not).
+        var random = new Random(unchecked((int)(((uint)seed * 0x9E3779B1u) ^ (uint)index) & int.MaxValue));
+        var uuid = Uuid(random, seed, index);
 
         var cpuModel = Cpus[random.Next(Cpus.Length)];
         var flags = cpuModel.Arch == "aarch64"
@@ -112,6 +112,21 @@ public static class HardwareCatalog
             nics,
             system,
             random.Next(4) == 0 ? "bios" : "uefi");
+    }
+
+    /// <summary>
+    /// A version-4 UUID, as Ironic generates them, random but for its last six bytes: the seed's
+    /// low 16 bits and the index, so no two nodes of one emulator share a UUID.
+    /// </summary>
+    private static string Uuid(Random random, int seed, int index)
+    {
+        var bytes = new byte[16];
+        random.NextBytes(bytes.AsSpan(0, 10));
+        bytes[7] = (byte)((bytes[7] & 0x0f) | 0x40);
+        bytes[8] = (byte)((bytes[8] & 0x3f) | 0x80);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(10), (ushort)seed);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(12), index);
+        return new Guid(bytes).ToString();
     }
 
     /// <summary>A locally administered MAC: the first octet says which device, the last three are the index.</summary>
