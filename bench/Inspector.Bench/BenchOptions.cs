@@ -17,6 +17,8 @@ public sealed record BenchOptions
           --nodes LIST              fleet sizes (default 1000,10000)
           --scale-nodes LIST        nodes on introspection for list and lookup (default 1000,100000)
           --concurrency N           introspections started at once (default 64)
+          --warmup N                before each fleet run, N other nodes through the same flow, not
+                                    measured (default 0: the service is measured from its start)
           --boot power|command      ramdisks boot on Ironic's power reboot (default) or at once after each start
           --boot-delay-ms N         time from reboot to the ramdisk's post (default 0)
           --ironic-latency-ms N     added to every emulated Ironic call (default 0)
@@ -49,6 +51,9 @@ public sealed record BenchOptions
     public IReadOnlyList<int> ScaleNodes { get; init; } = [1000, 100000];
 
     public int Concurrency { get; init; } = 64;
+
+    /// <summary>Nodes introspected, unmeasured, before each fleet run on a freshly started target.</summary>
+    public int Warmup { get; init; }
 
     public bool BootOnPower { get; init; } = true;
 
@@ -97,6 +102,7 @@ public sealed record BenchOptions
                 "--nodes" => options with { Nodes = Numbers() },
                 "--scale-nodes" => options with { ScaleNodes = Numbers() },
                 "--concurrency" => options with { Concurrency = Number() },
+                "--warmup" => options with { Warmup = Number() },
                 "--boot" => options with { BootOnPower = Value() switch { "power" => true, "command" => false, var v => throw new ArgumentException($"--boot {v}") } },
                 "--boot-delay-ms" => options with { BootDelayMs = Number() },
                 "--ironic-latency-ms" => options with { IronicLatencyMs = Number() },

@@ -25,6 +25,15 @@ if (options.Scenarios.Contains("fleet") || options.Scenarios.Contains("status"))
         foreach (var name in options.Targets)
         {
             await using var target = await run.StartTargetAsync(name);
+            if (options.Warmup > 0)
+            {
+                // Not measured: the service's first minute (JIT, caches, connection pools) is
+                // left out, as for a service that has been running, on every target alike.
+                var warmup = await FleetScenario.RunAsync(run, target, options.Warmup);
+                Console.WriteLine($"== warm-up, {target.Name}, {options.Warmup} nodes: {warmup.Result["nodes_per_second"]} nodes/s, " +
+                                  $"{warmup.Finished.Count} finished");
+            }
+
             FleetScenario.Outcome fleet;
             await using (var load = new LoadAverage())
             {

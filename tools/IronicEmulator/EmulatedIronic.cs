@@ -22,6 +22,7 @@ public sealed class EmulatedIronic
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, JsonObject>> _portsByAddress = new(Ids);
     private readonly ConcurrentQueue<IronicCall> _calls = new();
     private readonly ConcurrentDictionary<string, int> _failures = new();
+    private readonly ConcurrentDictionary<string, Task> _holds = new();
     private readonly CreationOrder _nodeOrder = new();
     private readonly CreationOrder _portOrder = new();
     private long _callCount;
@@ -231,6 +232,23 @@ public sealed class EmulatedIronic
     /// <summary>Makes the next <paramref name="count"/> calls whose path contains <paramref name="pathPart"/>
     /// answer <paramref name="status"/> (e.g. 409 to exercise retries).</summary>
     public void FailNext(string pathPart, int status, int count) => _failures[$"{status}|{pathPart}"] = count;
+
+    /// <summary>
+    /// Makes every call whose path contains <paramref name="pathPart"/> wait until
+    /// <paramref name="release"/> completes (e.g. to keep one node's processing in flight).
+    /// </summary>
+    public void Hold(string pathPart, Task release) => _holds[pathPart] = release;
+
+    /// <summary>What this call must wait for before it is answered (completed when nothing holds it).</summary>
+    public Task HeldUntil(string path)
+    {
+        if (_holds.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        return Task.WhenAll(_holds.Where(h => path.Contains(h.Key, StringComparison.Ordinal)).Select(h => h.Value));
+    }
 
     /// <summary>Consumes one injected failure for this path, if any.</summary>
     public int? TakeFailure(string path)

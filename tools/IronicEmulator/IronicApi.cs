@@ -36,6 +36,8 @@ public static class IronicApi
                 await Task.Delay(ironic.Latency);
             }
 
+            await ironic.HeldUntil(path);
+
             if (ironic.TakeFailure(path) is { } status)
             {
                 await Error(status, $"Injected failure {status}").ExecuteAsync(context);

@@ -77,6 +77,7 @@ public static class FleetScenario
         var started = 0;
         var ironicCallsBefore = emulator.Ironic.CallCount;
         var cpuBefore = sampler.CpuSeconds();
+        var emulatorCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await using (new ProgressLine($"fleet {count}", () =>
         {
@@ -127,6 +128,7 @@ public static class FleetScenario
         emulator.Ramdisks.Finished -= OnFinished;
         emulator.Ironic.PowerRequested -= OnPower;
         var cpu = sampler.CpuSeconds() - cpuBefore;
+        var emulatorCpu = (Process.GetCurrentProcess().TotalProcessorTime - emulatorCpuBefore).TotalSeconds;
         var peakRss = sampler.PeakRssMiB();
         var ironicCalls = emulator.Ironic.CallCount - ironicCallsBefore;
         var perNode = nodes.Select(n => emulator.Ironic.Find(n.Uuid)?.CallCount ?? 0).ToList();
@@ -168,6 +170,9 @@ public static class FleetScenario
             ["cpu_seconds_per_node"] = Math.Round(cpu / count, 5),
             ["cpu_seconds"] = Math.Round(cpu, 2),
             ["peak_rss_mib"] = Math.Round(peakRss, 1),
+            // This process: the emulated Ironic, the ramdisks and the bench's client, on the same cores.
+            ["emulator_cpu_seconds_per_node"] = Math.Round(emulatorCpu / count, 5),
+            ["warmup_nodes"] = options.Warmup,
         };
         return new Outcome(result, finished, finished.Count == count);
     }

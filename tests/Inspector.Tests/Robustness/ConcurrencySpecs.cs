@@ -8,7 +8,8 @@ namespace Inspector.Tests.Robustness;
 
 /// <summary>
 /// Load on one node and on many: a node's data posted a hundred times at once is processed once,
-/// and a thousand introspections started at once are all accepted and all reach waiting.
+/// a thousand introspections started at once are all accepted and all reach waiting, and nodes
+/// whose processing waits for Ironic do not hold up the ramdisks of other nodes.
 /// </summary>
 public sealed class ConcurrencySpecs(ProcessingInspector shared) : IClassFixture<ProcessingInspector>
 {
@@ -85,6 +86,60 @@ public sealed class ConcurrencySpecs(ProcessingInspector shared) : IClassFixture
         foreach (var node in nodes)
         {
             Assert.Single(Host.Ironic.Calls, c => c.Path == $"/v1/nodes/{node}/states/power");
+        }
+    }
+
+    [Fact]
+    public async Task A_ramdisk_is_answered_while_more_nodes_than_cores_wait_for_ironic_in_their_processing()
+    {
+        // Each held node's processing waits on its GET from Ironic. More of them than the callback
+        // grain has activations per silo (one per core) once blocked every other ramdisk.
+        var held = new List<(string Node, Task<HttpResponseMessage> Post)>();
+        var release = new TaskCompletionSource();
+        for (var i = 0; i < Environment.ProcessorCount + 2; i++)
+        {
+            var mac = InspectorHost.RandomMac();
+            var bmc = ProcessingProbes.RandomBmc();
+            var node = await Host.StartedNodeAsync(mac, manageBoot: false, bmc: bmc);
+            Host.Ironic.Hold($"/v1/nodes/{node}", release.Task);
+            held.Add((node, Host.PostContinueAsync(RamdiskPayloads.Ipa(mac, bmc).ToJsonString())));
+        }
+
+        try
+        {
+            foreach (var (node, _) in held)
+            {
+                await WaitUntilAsync(async () => (string?)(await Host.StatusAsync(node))["state"] == "processing");
+            }
+
+            var freeMac = InspectorHost.RandomMac();
+            var freeBmc = ProcessingProbes.RandomBmc();
+            var free = await Host.StartedNodeAsync(freeMac, manageBoot: false, bmc: freeBmc);
+            var answer = Host.PostContinueAsync(RamdiskPayloads.Ipa(freeMac, freeBmc).ToJsonString());
+            var first = await Task.WhenAny(answer, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+
+            Assert.Same(answer, first);
+            Assert.Equal(free, (string?)(await (await answer).AssertJsonAsync(HttpStatusCode.OK))["uuid"]);
+            Assert.All(held, h => Assert.False(h.Post.IsCompleted, $"node {h.Node} was answered while Ironic held it"));
+        }
+        finally
+        {
+            release.SetResult();
+        }
+
+        foreach (var (node, post) in held)
+        {
+            Assert.Equal(node, (string?)(await (await post).AssertJsonAsync(HttpStatusCode.OK))["uuid"]);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
 }
