@@ -136,7 +136,7 @@ public static class IronicApi
                 return Error(400, invalid);
             }
 
-            return Counted(ironic, id) is { } node ? Results.Json(IronicFields.Select(node, selected)) : NodeNotFound(id);
+            return Counted(ironic, id) is { } node ? Json(IronicFields.Write(node, selected)) : NodeNotFound(id);
         });
 
         app.MapPatch("/v1/nodes/{id}", (string id, JsonArray patch) =>
@@ -147,7 +147,7 @@ public static class IronicApi
             }
 
             var error = ironic.PatchNode(ironic.Find(id)!, patch);
-            return error is null ? Results.Json(View(node)) : Error(400, error);
+            return error is null ? Json(IronicFields.Write(node, IronicFields.NodeFields)) : Error(400, error);
         });
 
         app.MapDelete("/v1/nodes/{id}", (string id) =>
@@ -415,6 +415,8 @@ public static class IronicApi
     }
 
     private static JsonObject View(JsonObject node) => IronicFields.Select(node, IronicFields.NodeFields);
+
+    private static IResult Json(byte[] utf8) => Results.Bytes(utf8, "application/json; charset=utf-8");
 
     private static IResult NodeNotFound(string id) => Error(404, $"Node {id} could not be found.");
 

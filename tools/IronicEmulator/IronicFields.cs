@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Inspector.IronicEmulator;
@@ -45,5 +46,37 @@ public static class IronicFields
 
             return view;
         }
+    }
+
+    /// <summary>
+    /// The JSON of <see cref="Select"/>, written straight from <paramref name="source"/> under its
+    /// lock: the answers read most (a node, a patched node) cost no copy of the node's tree.
+    /// </summary>
+    public static byte[] Write(JsonObject source, IEnumerable<string> fields)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            lock (source)
+            {
+                writer.WriteStartObject();
+                foreach (var field in fields)
+                {
+                    writer.WritePropertyName(field);
+                    if (source[field] is { } value)
+                    {
+                        value.WriteTo(writer);
+                    }
+                    else
+                    {
+                        writer.WriteNullValue();
+                    }
+                }
+
+                writer.WriteEndObject();
+            }
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -74,7 +74,10 @@ public sealed class SqliteDatabase : IDisposable
     public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken ct = default) =>
         Task.Run(() =>
         {
-            using var connection = Open();
+            using var connection = new SqliteConnection(_connectionString);
+            // No pragmas: WAL is a property of the file, and synchronous and foreign_keys only
+            // matter to the writer, and every read (a lookup, a grain activation) paid for them.
+            connection.Open();
             return read(connection);
         }, ct);
 
@@ -87,6 +90,7 @@ public sealed class SqliteDatabase : IDisposable
         SqliteConnection.ClearAllPools();
     }
 
+    /// <summary>A connection that writes: the migration's and the writer's.</summary>
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
