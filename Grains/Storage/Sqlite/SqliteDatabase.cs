@@ -21,9 +21,9 @@ public sealed class SqliteDatabase : IDisposable
     // the service's CPU on two busy cores (docs/benchmarks.md, step 9).
     private readonly AutoResetEvent _wake = new(false);
     private readonly Thread _writer;
+    private readonly ILogger _logger;
     private int _sleeping;
     private volatile bool _stopping;
-    private readonly ILogger _logger;
 
     public SqliteDatabase(string path, ILogger<SqliteDatabase> logger)
     {
