@@ -18,6 +18,9 @@ public sealed record RamdiskInterface(string Name, string? Mac, string? Ipv4, st
 /// </summary>
 public sealed class RamdiskData
 {
+    /// <summary>The string fields of an inventory's interface.</summary>
+    private static readonly string[] InterfaceStrings = ["name", "mac_address", "ipv4_address", "ipv6_address", "client_id"];
+
     private RamdiskData(JsonObject data, JsonObject inventory, bool isFlat)
     {
         Data = data;
@@ -158,16 +161,16 @@ public sealed class RamdiskData
             var list = Expect<JsonArray>(interfaces, "inventory.interfaces", "a list");
             for (var i = 0; i < list.Count; i++)
             {
-                var path = $"inventory.interfaces[{i}]";
+                var path = new DataPath("inventory.interfaces", i);
                 var iface = Expect<JsonObject>(list[i], path, "an object");
-                foreach (var key in new[] { "name", "mac_address", "ipv4_address", "ipv6_address", "client_id" })
+                foreach (var key in InterfaceStrings)
                 {
-                    OptionalString(iface, key, $"{path}.{key}");
+                    OptionalString(iface, key, path.With(key));
                 }
 
                 if (iface["lldp"] is { } lldp && lldp.GetValueKind() != JsonValueKind.Null)
                 {
-                    Expect<JsonArray>(lldp, $"{path}.lldp", "a list");
+                    Expect<JsonArray>(lldp, path.With("lldp"), "a list");
                 }
             }
         }
@@ -193,7 +196,8 @@ public sealed class RamdiskData
             var list = Expect<JsonArray>(disks, "inventory.disks", "a list");
             for (var i = 0; i < list.Count; i++)
             {
-                CheckDisk(Expect<JsonObject>(list[i], $"inventory.disks[{i}]", "an object"), $"inventory.disks[{i}]");
+                var path = new DataPath("inventory.disks", i);
+                CheckDisk(Expect<JsonObject>(list[i], path, "an object"), path);
             }
         }
 
@@ -208,10 +212,10 @@ public sealed class RamdiskData
         OptionalString(inventory, "bmc_v6address", "inventory.bmc_v6address");
     }
 
-    private static void CheckDisk(JsonObject disk, string path)
+    private static void CheckDisk(JsonObject disk, DataPath path)
     {
-        OptionalString(disk, "name", $"{path}.name");
-        OptionalInteger(disk, "size", $"{path}.size");
+        OptionalString(disk, "name", path.With("name"));
+        OptionalInteger(disk, "size", path.With("size"));
     }
 
     private static void CheckFlat(JsonObject data)
@@ -224,9 +228,10 @@ public sealed class RamdiskData
         {
             foreach (var (name, value) in Expect<JsonObject>(interfaces, "interfaces", "an object of interfaces by name"))
             {
-                var iface = Expect<JsonObject>(value, $"interfaces.{name}", "an object");
-                OptionalString(iface, "mac", $"interfaces.{name}.mac");
-                OptionalString(iface, "ip", $"interfaces.{name}.ip");
+                var path = new DataPath($"interfaces.{name}");
+                var iface = Expect<JsonObject>(value, path, "an object");
+                OptionalString(iface, "mac", path.With("mac"));
+                OptionalString(iface, "ip", path.With("ip"));
             }
         }
 
@@ -288,10 +293,10 @@ public sealed class RamdiskData
         return ip.ToString();
     }
 
-    private static T Expect<T>(JsonNode? node, string path, string expected) where T : JsonNode =>
+    private static T Expect<T>(JsonNode? node, DataPath path, string expected) where T : JsonNode =>
         node as T ?? throw new RamdiskDataException($"Invalid ramdisk data: {path} must be {expected}, got {Describe(node)}");
 
-    private static void OptionalString(JsonObject parent, string key, string path)
+    private static void OptionalString(JsonObject parent, string key, DataPath path)
     {
         var kind = parent[key]?.GetValueKind() ?? JsonValueKind.Null;
         if (kind is not (JsonValueKind.Null or JsonValueKind.String))
@@ -300,18 +305,24 @@ public sealed class RamdiskData
         }
     }
 
-    private static void OptionalInteger(JsonObject parent, string key, string path)
+    private static void OptionalInteger(JsonObject parent, string key, DataPath path)
     {
         var node = parent[key];
         var kind = node?.GetValueKind() ?? JsonValueKind.Null;
         var ok = kind == JsonValueKind.Null
-            || (kind == JsonValueKind.Number && long.TryParse(node!.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+            || (kind == JsonValueKind.Number && IsInteger((JsonValue)node!))
             || (kind == JsonValueKind.String && long.TryParse((string?)node, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
         if (!ok)
         {
             throw new RamdiskDataException($"Invalid ramdisk data: {path} must be an integer, got {Describe(node)}");
         }
     }
+
+    /// <summary>A number as written, without a fraction or exponent, that fits 64 bits.</summary>
+    private static bool IsInteger(JsonValue number) =>
+        number.TryGetValue<JsonElement>(out var parsed)
+            ? parsed.TryGetInt64(out _) // as received: no text to build
+            : long.TryParse(number.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
 
     private static string Describe(JsonNode? node) => node?.GetValueKind() switch
     {
@@ -323,6 +334,20 @@ public sealed class RamdiskData
     };
 
     private static string Truncate(string text) => text.Length > 60 ? text[..60] + "..." : text;
+
+    /// <summary>
+    /// Where a checked value sits, e.g. <c>inventory.disks[3].size</c>: spelled out only for an
+    /// error message, so checking a valid inventory builds no strings.
+    /// </summary>
+    private readonly record struct DataPath(string Prefix, int Index = -1, string? Key = null)
+    {
+        public static implicit operator DataPath(string path) => new(path);
+
+        public DataPath With(string key) => this with { Key = key };
+
+        public override string ToString() =>
+            Prefix + (Index >= 0 ? $"[{Index.ToString(CultureInfo.InvariantCulture)}]" : "") + (Key is null ? "" : "." + Key);
+    }
 }
 
 /// <summary>The ramdisk's data is unusable; the message says why (answered with 400).</summary>

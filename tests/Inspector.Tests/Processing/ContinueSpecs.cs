@@ -262,4 +262,24 @@ public sealed class ContinueSpecs(ProcessingInspector shared) : IClassFixture<Pr
         Assert.Equal(pxeMac, (string?)port["address"]);
         Assert.True((bool)port["pxe_enabled"]!);
     }
+
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-16")]
+    [InlineData("utf-16BE")]
+    public async Task Data_with_a_byte_order_mark_is_read_in_the_encoding_the_mark_names(string encodingName)
+    {
+        var mac = InspectorHost.RandomMac();
+        var bmc = ProcessingProbes.RandomBmc();
+        var node = await Host.StartedNodeAsync(mac, bmc: bmc);
+        var encoding = System.Text.Encoding.GetEncoding(encodingName);
+        var text = RamdiskPayloads.Ipa(mac, bmc).ToJsonString();
+        var body = new ByteArrayContent([.. encoding.GetPreamble(), .. encoding.GetBytes(text)]);
+
+        var reply = await (await Host.Client.PostAsync("/v1/continue", body)).AssertJsonAsync(HttpStatusCode.OK);
+
+        Assert.Equal(node, (string?)reply["uuid"]);
+        Assert.Equal("finished", (string?)(await Host.StatusAsync(node))["state"]);
+    }
 }
+
