@@ -25,6 +25,10 @@ public static class HotPathGrains
             ? (INodeDirectoryGrain)grains.GetGrain(ids.Zero, ids.Interface)
             : Ids<INodeDirectoryGrain>.Learn(grains.GetGrain<INodeDirectoryGrain>(0), GrainTypeNames.NodeDirectory);
 
+    /// <summary>
+    /// The ids learned from the first reference: its grain type and interface, and its whole grain
+    /// id, which for the integer-keyed singletons (always key 0) is the id of every later call.
+    /// </summary>
     private sealed record GrainIds(GrainType Type, GrainInterfaceType Interface, GrainId Zero);
 
     private static class Ids<T>

@@ -282,4 +282,3 @@ public sealed class ContinueSpecs(ProcessingInspector shared) : IClassFixture<Pr
         Assert.Equal("finished", (string?)(await Host.StatusAsync(node))["state"]);
     }
 }
-

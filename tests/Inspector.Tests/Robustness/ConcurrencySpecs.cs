@@ -109,7 +109,7 @@ public sealed class ConcurrencySpecs(ProcessingInspector shared) : IClassFixture
         {
             foreach (var (node, _) in held)
             {
-                await WaitUntilAsync(async () => (string?)(await Host.StatusAsync(node))["state"] == "processing");
+                await Host.WaitForStateAsync(node, "processing", TimeSpan.FromSeconds(30));
             }
 
             var freeMac = InspectorHost.RandomMac();
@@ -130,16 +130,6 @@ public sealed class ConcurrencySpecs(ProcessingInspector shared) : IClassFixture
         foreach (var (node, post) in held)
         {
             Assert.Equal(node, (string?)(await (await post).AssertJsonAsync(HttpStatusCode.OK))["uuid"]);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
 }
