@@ -6,7 +6,7 @@ public static class ConfigurationBuilderExtensions
 {
     /// <summary>
     /// Adds every <c>--config-file FILE</c> (or <c>--config-file=FILE</c>) of the command line as an
-    /// INI source, in order, so later files override earlier ones as with oslo.config.
+    /// INI source read with oslo.config's rules, in order, so later files override earlier ones as with oslo.config.
     /// Environment variables still win over the files (e.g. <c>DEFAULT__listen_port=5051</c>).
     /// </summary>
     public static IConfigurationBuilder AddInspectorConfigFiles(this IConfigurationBuilder builder, string[] args)
@@ -21,7 +21,7 @@ public static class ConfigurationBuilderExtensions
             try
             {
                 // A ConfigurationManager (the hosts' builder) reads the file here; a plain builder on Build().
-                builder.AddIniFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+                builder.AddOsloIniFile(file);
             }
             catch (InvalidDataException e)
             {
@@ -33,6 +33,16 @@ public static class ConfigurationBuilderExtensions
         builder.AddEnvironmentVariables();
         return builder;
     }
+
+    /// <summary>An INI file read as oslo.config reads it (<see cref="OsloIniConfigurationSource"/>).</summary>
+    public static IConfigurationBuilder AddOsloIniFile(this IConfigurationBuilder builder, string file) =>
+        builder.Add<OsloIniConfigurationSource>(source =>
+        {
+            source.Path = Path.GetFullPath(file);
+            source.Optional = false;
+            source.ReloadOnChange = false;
+            source.ResolveFileProvider();
+        });
 
     public static IEnumerable<string> ConfigFiles(string[] args)
     {

@@ -17,6 +17,12 @@ public sealed class OptionAttribute(string name) : Attribute
 
     /// <summary>The accepted values of a string option (or of each item of a list option).</summary>
     public string[]? Choices { get; init; }
+
+    /// <summary>
+    /// oslo.config's MultiStrOpt: every occurrence in the files counts, in order, instead of the last
+    /// one overriding the others. The property is a list of the values as written.
+    /// </summary>
+    public bool Multi { get; init; }
 }
 
 /// <summary>A section of the configuration file, e.g. <c>[DEFAULT]</c> or <c>[ironic]</c>.</summary>

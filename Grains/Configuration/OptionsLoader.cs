@@ -32,16 +32,30 @@ public static class OptionsLoader
         var options = new T();
         foreach (var (property, option) in OptionsOf(typeof(T)))
         {
-            var raw = configuration[$"{section}:{option.Name}"];
+            var key = $"{section}:{option.Name}";
+            var raw = configuration[key];
             if (raw is null)
             {
                 continue;
             }
 
-            property.SetValue(options, Parse(section, option, property.PropertyType, raw));
+            property.SetValue(options, option.Multi
+                ? AllValues(configuration, key, raw)
+                : Parse(section, option, property.PropertyType, raw));
         }
 
         return options;
+    }
+
+    /// <summary>
+    /// A repeated option's values: those of every file in order, or only the value that a later
+    /// source (an environment variable) put in their place.
+    /// </summary>
+    private static IReadOnlyList<string> AllValues(IConfiguration configuration, string key, string value)
+    {
+        var values = (configuration as IConfigurationRoot)?.Providers.OfType<OsloIniConfigurationProvider>()
+            .SelectMany(p => p.Occurrences.GetValueOrDefault(key) ?? []).ToList() ?? [];
+        return values.Count > 0 && values[^1] == value ? values : [value];
     }
 
     /// <summary>Options in the INI files that this service does not know: warned about, then ignored.</summary>

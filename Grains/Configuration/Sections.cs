@@ -182,11 +182,11 @@ public sealed class CapabilitiesOptions
 public sealed class PciDevicesOptions
 {
     /// <summary>
-    /// JSON objects <c>{"vendor_id": ..., "product_id": ..., "name": ...}</c>. oslo repeats the
-    /// option once per alias; an INI file here holds one value, so it may also be a JSON list.
+    /// JSON objects <c>{"vendor_id": ..., "product_id": ..., "name": ...}</c>, the option repeated
+    /// once per alias as in the reference; a value may also be a JSON list of them.
     /// </summary>
-    [Option("alias")]
-    public string Alias { get; set; } = "";
+    [Option("alias", Multi = true)]
+    public IReadOnlyList<string> Alias { get; set; } = [];
 }
 
 /// <summary>Options of the <c>[discovery]</c> section: enrolling unknown machines.</summary>

@@ -11,7 +11,7 @@ public sealed class PciDevicesHook : IProcessingHook
 {
     private readonly List<(string Vendor, string Product, string Name)> _aliases;
 
-    public PciDevicesHook(IOptions<PciDevicesOptions> options) => _aliases = ParseAliases(options.Value.Alias);
+    public PciDevicesHook(IOptions<PciDevicesOptions> options) => _aliases = [.. options.Value.Alias.SelectMany(ParseAliases)];
 
     public string Name => "pci_devices";
 

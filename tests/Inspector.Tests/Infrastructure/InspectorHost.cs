@@ -74,12 +74,9 @@ public sealed class InspectorHost : IAsyncDisposable
                 sections[section] = existing = [];
             }
 
-            foreach (var line in lines.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var key = line.Split('=')[0].Trim();
-                existing.RemoveAll(l => l.Split('=')[0].Trim() == key);
-                existing.Add(line);
-            }
+            // Appended after the defaults: as in oslo.config, the last value of an option wins,
+            // and an option repeated (a multi-valued one) keeps every value.
+            existing.AddRange(lines.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
 
         return string.Join("\n", sections.Select(s => $"[{s.Key}]\n{string.Join("\n", s.Value)}\n"));

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
+using Inspector.Grains.Configuration;
 using Inspector.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
@@ -121,7 +122,7 @@ public sealed class HostProcess : IAsyncDisposable
 
         var configFile = Path.Combine(directory, $"{name}.conf");
         File.WriteAllText(configFile, InspectorHost.WriteConfig(ironicUrl, directory, merged));
-        var config = new ConfigurationBuilder().AddIniFile(configFile).Build();
+        var config = new ConfigurationBuilder().AddOsloIniFile(configFile).Build();
         return new HostProcess(kind, directory, name, configFile, config);
     }
 

@@ -9,7 +9,11 @@ public sealed class AllPortsInspector() : ConfiguredInspector(new Dictionary<str
 {
     ["processing"] = "add_ports = all\nkeep_ports = present",
     ["capabilities"] = "boot_mode = true",
-    ["pci_devices"] = """alias = [{"vendor_id": "8086", "product_id": "1572", "name": "intel_nic"}, {"vendor_id": "10de", "product_id": "1db4", "name": "gpu"}]""",
+    // The option repeated once per alias, as in the reference's own examples.
+    ["pci_devices"] = """
+        alias = {"vendor_id": "8086", "product_id": "1572", "name": "intel_nic"}
+        alias = {"vendor_id": "10de", "product_id": "1db4", "name": "gpu"}
+        """,
 });
 
 /// <summary><c>add_ports = active</c>, <c>keep_ports = added</c>, <c>overwrite_existing = false</c>.</summary>

@@ -284,7 +284,7 @@ public sealed class ConfigurationSpecs : IDisposable
     public void Only_options_of_the_ini_files_are_reported_as_unknown()
     {
         var config = new ConfigurationBuilder()
-            .AddIniFile(WriteFile("only-known.conf", "[DEFAULT]\ntimeout = 10\n"))
+            .AddOsloIniFile(WriteFile("only-known.conf", "[DEFAULT]\ntimeout = 10\n"))
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Debug" })
             .Build();
 
@@ -320,8 +320,12 @@ public sealed class ConfigurationSpecs : IDisposable
     }
 
     [Theory]
-    [InlineData("[DEFAULT]\nthis line is no option\n", "Unrecognized line format")]
-    [InlineData("[DEFAULT]\ntimeout = 10\ntimeout = 20\n", "duplicate key")]
+    [InlineData("[DEFAULT]\nthis line is no option\n", "at line 2, No ':' or '=' found in assignment: 'this line is no option'")]
+    [InlineData("  timeout = 10\n", "at line 1, Unexpected continuation line: '  timeout = 10'")]
+    [InlineData("[DEFAULT\ntimeout = 10\n", "at line 1, Invalid section (must end with ]): '[DEFAULT'")]
+    [InlineData("[]\n", "at line 1, Empty section name: '[]'")]
+    [InlineData("[DEFAULT]\n= 10\n", "at line 2, Key cannot be empty: '= 10'")]
+    [InlineData("timeout = 10\n", "at line 1, Section must be started before assignment")]
     public void A_config_file_that_cannot_be_read_is_a_clear_error(string text, string reason)
     {
         var file = WriteFile("unreadable.conf", text);
@@ -332,6 +336,65 @@ public sealed class ConfigurationSpecs : IDisposable
 
         Assert.StartsWith($"Configuration file {file} cannot be read: ", error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_config_file_is_read_with_oslo_config_rules()
+    {
+        // What oslo.config 9.0 (Debian's, the reference's) reads from the same file.
+        var file = WriteFile("oslo.conf", """
+            [DEFAULT]
+            timeout = 10
+            timeout = 20
+            # a comment
+            ; another comment
+            listen_address: 192.0.2.1
+            [processing]
+            processing_hooks = ramdisk_error,
+              scheduler
+            store_data = "database"
+            ramdisk_logs_dir = '/var/log/ramdisk'
+            [processing]
+            node_not_found_hook = enroll
+            """);
+
+        var config = new ConfigurationManager();
+        config.AddInspectorConfigFiles(["--config-file", file]);
+
+        Assert.Equal("20", config["DEFAULT:timeout"]);
+        Assert.Equal("192.0.2.1", config["DEFAULT:listen_address"]);
+        Assert.Equal("ramdisk_error,\nscheduler", config["processing:processing_hooks"]);
+        var processing = OptionsLoader.Load<ProcessingOptions>(config);
+        Assert.Equal(["ramdisk_error", "scheduler"], processing.ProcessingHooks);
+        Assert.Equal("database", processing.StoreData);
+        Assert.Equal("/var/log/ramdisk", processing.RamdiskLogsDir);
+        Assert.Equal("enroll", processing.NodeNotFoundHook);
+        Assert.Equal(20, OptionsLoader.Load<DefaultOptions>(config).Timeout);
+        Assert.Empty(OptionsLoader.UnknownIniOptions(config));
+    }
+
+    [Fact]
+    public void A_repeated_option_keeps_every_value_when_oslo_config_would_in_file_order()
+    {
+        var first = WriteFile("aliases-1.conf", "[pci_devices]\nalias = {\"name\": \"a\"}\nalias = {\"name\": \"b\"}\n");
+        var second = WriteFile("aliases-2.conf", "[pci_devices]\nalias = [{\"name\": \"c\"}]\n");
+
+        var config = new ConfigurationManager();
+        config.AddInspectorConfigFiles(["--config-file", first, "--config-file", second]);
+
+        Assert.Equal(["{\"name\": \"a\"}", "{\"name\": \"b\"}", "[{\"name\": \"c\"}]"], OptionsLoader.Load<PciDevicesOptions>(config).Alias);
+    }
+
+    [Fact]
+    public void A_repeated_option_set_by_a_later_source_takes_only_that_value()
+    {
+        var file = WriteFile("aliases.conf", "[pci_devices]\nalias = {\"name\": \"a\"}\nalias = {\"name\": \"b\"}\n");
+        var config = new ConfigurationBuilder()
+            .AddOsloIniFile(file)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["pci_devices:alias"] = "{\"name\": \"env\"}" })
+            .Build();
+
+        Assert.Equal(["{\"name\": \"env\"}"], OptionsLoader.Load<PciDevicesOptions>(config).Alias);
     }
 
     [Fact]
@@ -371,7 +434,7 @@ public sealed class ConfigurationSpecs : IDisposable
     {
         // What DEFAULT__timeout=42 in the environment becomes: the key DEFAULT:timeout in a later source.
         var config = new ConfigurationBuilder()
-            .AddIniFile(WriteFile("layered.conf", "[DEFAULT]\ntimeout = 10\n[ironic]\nmax_retries = 3\n"))
+            .AddOsloIniFile(WriteFile("layered.conf", "[DEFAULT]\ntimeout = 10\n[ironic]\nmax_retries = 3\n"))
             .AddInMemoryCollection(new Dictionary<string, string?> { ["DEFAULT:timeout"] = "42", ["ironic:max_retries"] = "x" })
             .Build();
 
@@ -381,7 +444,7 @@ public sealed class ConfigurationSpecs : IDisposable
     }
 
     private IConfigurationRoot Ini(string text) =>
-        new ConfigurationBuilder().AddIniFile(WriteFile($"{Guid.NewGuid():N}.conf", text)).Build();
+        new ConfigurationBuilder().AddOsloIniFile(WriteFile($"{Guid.NewGuid():N}.conf", text)).Build();
 
     private string WriteFile(string name, string text)
     {
@@ -439,6 +502,12 @@ public sealed class ConfigurationSpecs : IDisposable
         {
             var value = choices?.First(c => c != (string?)defaultValue) ?? $"{defaultValue}-changed";
             return (value, value);
+        }
+
+        if (type == typeof(IReadOnlyList<string>) && option.Multi)
+        {
+            // Each occurrence is one value, commas and all.
+            return ("first, item", new[] { "first, item" });
         }
 
         if (type == typeof(IReadOnlyList<string>))
