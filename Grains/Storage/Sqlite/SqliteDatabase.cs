@@ -110,7 +110,11 @@ public sealed class SqliteDatabase : IDisposable
             // The writer rewrites the same index pages thousands of times a second. A 64 MiB page
             // cache keeps them in memory, and a checkpoint every 40 MiB of WAL (not SQLite's 4 MiB)
             // copies each hot page into the database file once per checkpoint rather than ten times.
-            pragmas.CommandText = "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
+            // Each operation's savepoint journals the pages it changes; on disk (the default) that
+            // journal spilled to a temporary file in most batches and took 60% of the bytes this
+            // thread wrote (docs/benchmarks.md, step 16). It only ever serves a rollback of the
+            // open transaction, which a crash discards anyway, so memory loses nothing.
+            pragmas.CommandText = "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000; PRAGMA temp_store=MEMORY;";
             pragmas.ExecuteNonQuery();
         }
 

@@ -182,6 +182,31 @@ public abstract class StoreContractSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rewrites_move_the_node_in_the_list_the_state_filter_and_the_overdue_set_as_its_times_change()
+    {
+        var a = await Nodes.WriteAsync("node-a", Node(IntrospectionState.Waiting, T0.AddSeconds(1)), null);
+        await Nodes.WriteAsync("node-b", Node(IntrospectionState.Waiting, T0.AddSeconds(2)), null);
+
+        a = await Nodes.WriteAsync("node-a", Node(IntrospectionState.Processing, T0.AddSeconds(1)), a);
+        Assert.Equal(["node-a"], (await Nodes.ListAsync(new StatusQuery(10, null, [IntrospectionState.Processing]))).Items.Select(s => s.Uuid));
+        Assert.Equal(["node-b"], (await Nodes.ListAsync(new StatusQuery(10, null, [IntrospectionState.Waiting]))).Items.Select(s => s.Uuid));
+
+        a = await Nodes.WriteAsync("node-a", Node(IntrospectionState.Finished, T0.AddSeconds(1), finished: T0.AddSeconds(4)), a);
+        Assert.Equal(["node-b"], (await Nodes.FindOverdueAsync(T0.AddMinutes(1), 10)).Select(s => s.Uuid));
+        Assert.Equal(
+            new NodeStatus("node-a", IntrospectionState.Finished, T0.AddSeconds(1), T0.AddSeconds(4), null),
+            (await Nodes.ListAsync(new StatusQuery(10, null, null))).Items.Single(s => s.Uuid == "node-a"));
+
+        // A new introspection of the same node: started later, unfinished again.
+        await Nodes.WriteAsync("node-a", Node(IntrospectionState.Starting, T0.AddSeconds(3)), a);
+        var all = await Nodes.ListAsync(new StatusQuery(10, null, null));
+        Assert.Equal(["node-a", "node-b"], all.Items.Select(s => s.Uuid));
+        Assert.Equal(new NodeStatus("node-a", IntrospectionState.Starting, T0.AddSeconds(3), null, null), all.Items[0]);
+        Assert.Equal(["node-b", "node-a"], (await Nodes.FindOverdueAsync(T0.AddMinutes(1), 10)).Select(s => s.Uuid));
+        Assert.Equal(["node-b"], (await Nodes.ListAsync(new StatusQuery(1, "node-a", null))).Items.Select(s => s.Uuid));
+    }
+
+    [Fact]
     public async Task Lookup_finds_nodes_by_any_attribute_most_matches_first()
     {
         await Nodes.WriteAsync("node-a", Node(IntrospectionState.Waiting, T0, mac: "52:54:00:00:00:01", bmc: "192.0.2.1"), null);
