@@ -51,7 +51,7 @@ internal static class SqliteSchema
             version INTEGER NOT NULL
         );
         """,
-        // The data had the node's UUID as its clustering key: every ramdisk's 5-15 KB landed on
+        // The data had the node's UUID as its clustering key: every ramdisk's 4-15 KB landed on
         // a random leaf, which split every few rows, and each page it touched went through the
         // WAL and then the checkpoint. Keyed by insertion order, new data goes to the end of the
         // table and only a small index entry lands at random (docs/benchmarks.md, step 17).
