@@ -34,9 +34,11 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
 
         var processed = 0;
         var killed = new TaskCompletionSource<DateTime>();
+        var postedAt = new ConcurrentDictionary<string, DateTime>();
         var ramdisks = fleet.Select(async node =>
         {
             await SendUntilAnsweredAsync(cluster, () => new HttpRequestMessage(HttpMethod.Post, $"/v1/introspection/{node.Uuid}"));
+            postedAt[node.Uuid] = DateTime.UtcNow;
             var (reply, _) = await SendUntilAnsweredAsync(cluster, () => new HttpRequestMessage(HttpMethod.Post, "/v1/continue")
             {
                 Content = new StringContent(RamdiskPayloads.Ipa(node.Mac).ToJsonString()),
@@ -55,13 +57,17 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
 
         var statuses = await WaitUntilNoneRunningAsync(cluster, fleet.Select(n => n.Uuid), TimeSpan.FromSeconds(90));
         var finished = statuses.Where(s => (string?)s["state"] == "finished").Select(s => (string)s["uuid"]!).ToHashSet();
+        var killedAt = await killed.Task;
         Assert.All(statuses.Where(s => !finished.Contains((string)s["uuid"]!)), s =>
         {
             Assert.Equal("error", (string?)s["state"]);
             Assert.False(string.IsNullOrWhiteSpace((string?)s["error"]), $"error without a reason: {s.ToJsonString()}");
+            // Only runs cut short by the kill may end in error: their data was posted before it.
+            // How many those are depends on how busy the machine is; which ones does not.
+            Assert.True(postedAt[(string)s["uuid"]!] < killedAt, $"posted after the kill and not finished: {s.ToJsonString()}");
         });
-        // Only runs cut short by the kill may end in error: the fleet as a whole got through.
-        Assert.True(finished.Count >= FleetSize * 9 / 10, $"only {finished.Count} of {FleetSize} finished");
+        // The kill came once a third of the fleet had its answer: at least those finished.
+        Assert.True(finished.Count >= FleetSize / 3, $"only {finished.Count} of {FleetSize} finished");
 
         var patches = cluster.Ironic.Calls.Where(c => c.Method == "PATCH" && c.Path.StartsWith("/v1/nodes/", StringComparison.Ordinal))
             .GroupBy(c => c.Path["/v1/nodes/".Length..]).ToDictionary(g => g.Key, g => g.Count());
@@ -75,7 +81,6 @@ public sealed class ClusterFailoverSpecs(PostgresServer postgres) : IClassFixtur
         }
 
         AssertFailuresWereRetryable503s();
-        var killedAt = await killed.Task;
         var unavailable = _failures.Where(f => f.Status == HttpStatusCode.ServiceUnavailable).Select(f => f.At).ToList();
         TestContext.Current.TestOutputHelper?.WriteLine(unavailable.Count == 0 ? "no 503 after the kill" :
             $"503 answers from {(unavailable.Min() - killedAt).TotalSeconds:F1} s to {(unavailable.Max() - killedAt).TotalSeconds:F1} s after the kill; " +
