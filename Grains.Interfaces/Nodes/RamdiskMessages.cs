@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Inspector.Grains.Interfaces.Nodes;
 
 /// <summary>Why the node is processed: its own introspection, or without one.</summary>
@@ -14,9 +16,12 @@ public enum CallbackKind
     Enrolled,
 }
 
-/// <summary>The body a ramdisk posted to /v1/continue.</summary>
-[GenerateSerializer, Immutable, Alias("inspector.ramdisk-callback")]
-public sealed record RamdiskCallback([property: Id(0)] string Json, [property: Id(1)] CallbackKind Kind);
+/// <summary>
+/// The body a ramdisk posted to /v1/continue, as UTF-8 JSON. Immutable: a call to a grain in
+/// the same silo passes the array itself, which nothing writes to after the request is read.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("inspector.ramdisk-callback-utf8")]
+public sealed record RamdiskCallback([property: Id(0)] byte[] Utf8Json, [property: Id(1)] CallbackKind Kind);
 
 /// <summary>
 /// The answer to a ramdisk: an HTTP status (200, 400, 403, 404, 503) with the node's UUID or an
@@ -37,6 +42,7 @@ public sealed record RamdiskReply(
 [Alias("inspector.ramdisk-callback-handler")]
 public interface IRamdiskCallbackGrain : IGrainWithIntegerKey
 {
-    [Alias("continue")]
-    Task<RamdiskReply> ContinueAsync(string json);
+    /// <summary>The body as UTF-8 JSON; wrapped so that a local call does not copy it.</summary>
+    [Alias("continue-utf8")]
+    Task<RamdiskReply> ContinueAsync(Immutable<byte[]> utf8Json);
 }

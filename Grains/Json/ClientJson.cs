@@ -16,4 +16,7 @@ public static class ClientJson
 
     /// <exception cref="JsonException">Not JSON, nested too deeply, or a duplicate key.</exception>
     public static JsonNode? Parse(string json) => JsonNode.Parse(json, documentOptions: Options);
+
+    /// <inheritdoc cref="Parse(string)"/>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8Json) => JsonNode.Parse(utf8Json, documentOptions: Options);
 }

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Ironic;
@@ -26,7 +28,7 @@ public sealed partial class NodeGrain
             RamdiskData data;
             try
             {
-                data = RamdiskData.Parse(callback.Json);
+                data = RamdiskData.Parse(callback.Utf8Json);
             }
             catch (RamdiskDataException e)
             {
@@ -65,7 +67,7 @@ public sealed partial class NodeGrain
 
             // The unprocessed data goes into the same commit as the processing state.
             var unprocessedSaved = processing.Value.StoresData
-                ? dataStore.SaveAsync(Uuid, processed: false, callback.Json)
+                ? dataStore.SaveAsync(Uuid, processed: false, callback.Utf8Json)
                 : Task.CompletedTask;
             State.State = next;
             await SaveAsync(alongside: unprocessedSaved);
@@ -158,7 +160,7 @@ public sealed partial class NodeGrain
 
             if (unprocessedJson is not null)
             {
-                await dataStore.SaveAsync(Uuid, processed: false, unprocessedJson);
+                await dataStore.SaveAsync(Uuid, processed: false, Encoding.UTF8.GetBytes(unprocessedJson));
             }
 
             // The previous finished_at stays while reapplying; started_at moves.
@@ -237,7 +239,7 @@ public sealed partial class NodeGrain
         // Its commit runs while the rules and the Ironic update do; it is awaited before this
         // returns, so it is durable before any state that follows (finished or error) is written.
         var processedSaved = processing.Value.StoresData
-            ? dataStore.SaveAsync(Uuid, processed: true, processed.ToJsonString())
+            ? dataStore.SaveAsync(Uuid, processed: true, JsonSerializer.SerializeToUtf8Bytes(processed))
             : Task.CompletedTask;
         try
         {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Inspector.Grains.Nodes;
 
@@ -15,22 +13,17 @@ namespace Inspector.Grains.Processing;
 /// </summary>
 public static class LookupScan
 {
-    public static IReadOnlyList<LookupAttribute>? TryAttributes(string json)
+    public static IReadOnlyList<LookupAttribute>? TryAttributes(ReadOnlySpan<byte> utf8Json)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
         try
         {
-            var length = Encoding.UTF8.GetBytes(json, buffer);
-            var reader = new Utf8JsonReader(buffer.AsSpan(0, length), new JsonReaderOptions { MaxDepth = 64 });
+            var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 64 });
             return Scan(ref reader);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not UTF-8, which the full parse refuses.
             return null;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -31,8 +31,9 @@ public sealed class RamdiskCallbackGrain(
 {
     private const int MaxOwnerProbes = 16;
 
-    public async Task<RamdiskReply> ContinueAsync(string json)
+    public async Task<RamdiskReply> ContinueAsync(Immutable<byte[]> utf8Json)
     {
+        var json = utf8Json.Value;
         // The common case reads only the lookup attributes: the node's grain parses the document
         // anyway. Anything else (no single best match, or a document the scan leaves alone) takes
         // the full parse here, for its messages.
@@ -82,7 +83,7 @@ public sealed class RamdiskCallbackGrain(
     }
 
     /// <summary>No node on introspection has these attributes: find out why, or process anyway when configured to.</summary>
-    private async Task<RamdiskReply> NotOnIntrospectionAsync(string json, RamdiskData data, IReadOnlyList<LookupAttribute> attributes)
+    private async Task<RamdiskReply> NotOnIntrospectionAsync(byte[] json, RamdiskData data, IReadOnlyList<LookupAttribute> attributes)
     {
         if (data.Error is { } error)
         {

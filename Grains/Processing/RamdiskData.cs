@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Unicode;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -107,12 +109,22 @@ public sealed class RamdiskData
 
     /// <summary>Parses a request body; the failure message tells the ramdisk's operator what is wrong.</summary>
     /// <exception cref="RamdiskDataException">Not JSON, not an object, or a field of the wrong type.</exception>
-    public static RamdiskData Parse(string json)
+    /// <summary>Stored or replacement data, as text.</summary>
+    public static RamdiskData Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>A ramdisk's post as it came: invalid UTF-8 is refused, as the reference refuses it.</summary>
+    public static RamdiskData Parse(ReadOnlySpan<byte> utf8Json)
     {
+        // The JSON reader checks structure, not the bytes inside strings.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            throw new RamdiskDataException("Invalid JSON in the request body: it is not valid UTF-8");
+        }
+
         JsonNode? node;
         try
         {
-            node = ClientJson.Parse(json);
+            node = ClientJson.Parse(utf8Json);
         }
         catch (JsonException e)
         {

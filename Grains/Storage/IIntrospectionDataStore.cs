@@ -6,7 +6,8 @@ namespace Inspector.Grains.Storage;
 /// </summary>
 public interface IIntrospectionDataStore
 {
-    Task SaveAsync(string uuid, bool processed, string json);
+    /// <summary>Stores UTF-8 JSON as text, replacing what was stored for the same node and kind.</summary>
+    Task SaveAsync(string uuid, bool processed, byte[] utf8Json);
 
     /// <summary>The stored JSON text, or null.</summary>
     Task<string?> GetAsync(string uuid, bool processed, CancellationToken ct = default);

@@ -1,5 +1,7 @@
+using System.Text;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Interfaces.References;
+using Orleans.Concurrency;
 
 namespace Inspector.WebFront.Api;
 
@@ -14,13 +16,13 @@ public static class ContinueEndpoints
 
     private static async Task<IResult> ContinueAsync(HttpRequest request, IGrainFactory grains)
     {
-        var body = await RequestBodies.ReadTextAsync(request);
-        if (string.IsNullOrWhiteSpace(body))
+        var body = await RequestBodies.ReadUtf8Async(request);
+        if (body.AsSpan(Ascii.Trim(body)).IsEmpty)
         {
             return ApiJson.Error(StatusCodes.Status400BadRequest, "Invalid ramdisk data: the request body is empty");
         }
 
-        var reply = await grains.RamdiskCallback().ContinueAsync(body);
+        var reply = await grains.RamdiskCallback().ContinueAsync(body.AsImmutable());
         if (reply.Status != StatusCodes.Status200OK)
         {
             return ApiJson.Error(reply.Status, reply.Message ?? "Processing failed");

@@ -4,7 +4,7 @@ namespace Inspector.WebFront.Api;
 
 public static class RequestBodies
 {
-    /// <summary>Pre-sized up to this much from Content-Length; a larger body grows the buffer as it comes.</summary>
+    /// <summary>Read into an array of exactly this size when Content-Length says so; a larger or unsized body grows a buffer.</summary>
     private const int MaxPresize = 1 << 20;
 
     /// <summary>
@@ -14,20 +14,42 @@ public static class RequestBodies
     /// </summary>
     public static async Task<string> ReadTextAsync(HttpRequest request)
     {
-        // One buffer and one decode: a ramdisk's 4-15 KB inventory went through a StreamReader's
-        // buffers and a StringBuilder before, a tenth of the service's allocations per node.
-        var declared = request.ContentLength is long length and > 0 ? (int)Math.Min(length, MaxPresize) : 0;
-        using var buffer = new MemoryStream(declared);
-        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-        if (!StartsWithByteOrderMark(bytes))
+        var bytes = await ReadBytesAsync(request);
+        return StartsWithByteOrderMark(bytes) ? await DecodeMarkedAsync(bytes) : Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>
+    /// The body as UTF-8, as <see cref="ReadTextAsync"/> reads it, without decoding it to a string:
+    /// the ramdisk's 4-15 KB inventory is parsed and stored as these bytes (decoding it, then
+    /// encoding it again for the parser and for the store, was a sixth of the service's
+    /// allocations per node; docs/benchmarks.md, step 19). A marked body is decoded as marked.
+    /// </summary>
+    public static async Task<byte[]> ReadUtf8Async(HttpRequest request)
+    {
+        var bytes = await ReadBytesAsync(request);
+        return StartsWithByteOrderMark(bytes) ? Encoding.UTF8.GetBytes(await DecodeMarkedAsync(bytes)) : bytes;
+    }
+
+    private static async Task<byte[]> ReadBytesAsync(HttpRequest request)
+    {
+        var ct = request.HttpContext.RequestAborted;
+        if (request.ContentLength is long length and > 0 and <= MaxPresize)
         {
-            return Encoding.UTF8.GetString(bytes);
+            // The server ends a body shorter than its Content-Length with an error of its own.
+            var exact = new byte[length];
+            await request.Body.ReadExactlyAsync(exact, ct);
+            return exact;
         }
 
-        buffer.Position = 0;
-        using var reader = new StreamReader(buffer, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, ct);
+        return buffer.ToArray();
+    }
+
+    private static async Task<string> DecodeMarkedAsync(byte[] bytes)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return await reader.ReadToEndAsync();
     }
 
     /// <summary>UTF-8, UTF-16 (either order) or UTF-32 (either order) marks, as StreamReader detects them.</summary>

@@ -11,7 +11,6 @@
 // --no-data leaves the data out, as store_data = none does.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Inspector.FleetEmulator.Hardware;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Nodes;
@@ -82,7 +81,7 @@ try
         state.State = IntrospectionState.Waiting;
         etag = await store.WriteAsync(uuid, state, etag);
 
-        var unprocessed = Encoding.UTF8.GetString(InventoryWriter.Write(hardware));
+        var unprocessed = InventoryWriter.Write(hardware);
         state.State = IntrospectionState.Processing;
         var saved = storeData ? data.SaveAsync(uuid, processed: false, unprocessed) : Task.CompletedTask;
         etag = await store.WriteAsync(uuid, state, etag);

@@ -1,14 +1,16 @@
+using System.Text;
+
 namespace Inspector.Grains.Storage.Postgres;
 
 /// <summary><see cref="IIntrospectionDataStore"/> on PostgreSQL.</summary>
 public sealed class PostgresIntrospectionDataStore(PostgresDatabase database) : IIntrospectionDataStore
 {
-    public async Task SaveAsync(string uuid, bool processed, string json)
+    public async Task SaveAsync(string uuid, bool processed, byte[] utf8Json)
     {
         await using var command = database.Command("""
             INSERT INTO introspection_data (uuid, processed, data) VALUES (@uuid, @processed, @data)
             ON CONFLICT (uuid, processed) DO UPDATE SET data = excluded.data
-            """, ("uuid", uuid), ("processed", processed), ("data", json));
+            """, ("uuid", uuid), ("processed", processed), ("data", Encoding.UTF8.GetString(utf8Json)));
         await command.ExecuteNonQueryAsync();
     }
 

@@ -3,12 +3,14 @@ namespace Inspector.Grains.Storage.Sqlite;
 /// <summary><see cref="IIntrospectionDataStore"/> on the embedded SQLite database.</summary>
 public sealed class SqliteIntrospectionDataStore(SqliteDatabase database) : IIntrospectionDataStore
 {
-    public Task SaveAsync(string uuid, bool processed, string json) =>
+    // The bytes are bound as they are (a blob) and stored as text: SQLite's text is UTF-8, so the
+    // cast only relabels them, where binding a string would encode it again.
+    public Task SaveAsync(string uuid, bool processed, byte[] utf8Json) =>
         database.WriteAsync(connection =>
             connection.Reused("""
-                INSERT INTO introspection_data (uuid, processed, data) VALUES ($uuid, $processed, $data)
+                INSERT INTO introspection_data (uuid, processed, data) VALUES ($uuid, $processed, CAST($data AS TEXT))
                 ON CONFLICT (uuid, processed) DO UPDATE SET data = excluded.data
-                """, ("$uuid", uuid), ("$processed", processed), ("$data", json)).ExecuteNonQuery());
+                """, ("$uuid", uuid), ("$processed", processed), ("$data", utf8Json)).ExecuteNonQuery());
 
     public Task<string?> GetAsync(string uuid, bool processed, CancellationToken ct = default) =>
         database.ReadAsync(connection =>

@@ -147,6 +147,26 @@ public sealed class ContinueBadInputSpecs(BadInputInspector shared) : IClassFixt
         Assert.Contains("Invalid", message);
     }
 
+    [Fact]
+    public async Task Invalid_utf8_inside_a_string_is_400_and_the_node_keeps_waiting()
+    {
+        var mac = InspectorHost.RandomMac();
+        var bmc = ProcessingProbes.RandomBmc();
+        var node = await Host.StartedNodeAsync(mac, bmc: bmc);
+        var payload = RamdiskPayloads.Ipa(mac, bmc);
+        payload["inventory"]!["hostname"] = "host-XX";
+        var bytes = Encoding.UTF8.GetBytes(payload.ToJsonString());
+        var at = bytes.AsSpan().IndexOf("host-XX"u8) + 5;
+        bytes[at] = 0xC3; // a lead byte followed by a byte that cannot continue it
+        bytes[at + 1] = 0x28;
+
+        var message = await AssertClientErrorAsync(await PostBytesAsync(bytes));
+
+        Assert.StartsWith("Invalid JSON in the request body", message);
+        Assert.Equal("waiting", (string?)(await Host.StatusAsync(node))["state"]);
+        Assert.Empty(Host.NodePatches(node));
+    }
+
     [Theory]
     [MemberData(nameof(WrongTypeCases))]
     public async Task A_field_of_the_wrong_type_is_400_naming_the_field(string field)

@@ -56,6 +56,23 @@ public sealed class ContinueSpecs(ProcessingInspector shared) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task Non_ascii_text_is_stored_and_served_as_the_ramdisk_sent_it()
+    {
+        var mac = InspectorHost.RandomMac();
+        var node = await Host.StartedNodeAsync(mac);
+        var payload = RamdiskPayloads.Ipa(mac);
+        payload["inventory"]!["hostname"] = "host-XX";
+        var sent = payload.ToJsonString().Replace("host-XX", "nœud-été-🚀"); // raw UTF-8, not \u escapes
+
+        await (await Host.PostContinueAsync(sent)).AssertJsonAsync(HttpStatusCode.OK);
+
+        var raw = await Host.Client.GetStringAsync($"/v1/introspection/{node}/data/unprocessed");
+        Assert.Equal(sent, raw);
+        var processed = await (await Host.Client.GetAsync($"/v1/introspection/{node}/data")).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("nœud-été-🚀", (string?)processed["inventory"]!["hostname"]);
+    }
+
+    [Fact]
     public async Task The_flat_format_gives_the_same_processed_result()
     {
         var mac = InspectorHost.RandomMac();

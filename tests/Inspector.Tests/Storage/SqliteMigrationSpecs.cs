@@ -36,7 +36,7 @@ public sealed class SqliteMigrationSpecs : IDisposable
             Assert.Null(await data.GetAsync("node-b", processed: true));
 
             // Still one row per node and kind: saving again replaces it.
-            await data.SaveAsync("node-a", processed: true, """{"cpu_arch": "aarch64"}""");
+            await data.SaveAsync("node-a", processed: true, """{"cpu_arch": "aarch64"}"""u8.ToArray());
             Assert.Equal("""{"cpu_arch": "aarch64"}""", await data.GetAsync("node-a", processed: true));
             Assert.Equal(3L, Scalar("SELECT COUNT(*) FROM introspection_data"));
         }

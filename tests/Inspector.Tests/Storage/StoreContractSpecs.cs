@@ -255,13 +255,13 @@ public abstract class StoreContractSpecs : IAsyncLifetime
     [Fact]
     public async Task Introspection_data_is_kept_per_node_processed_and_unprocessed()
     {
-        await Data.SaveAsync("node-a", processed: false, """{"inventory": {"b": 1, "a": 2}}""");
-        await Data.SaveAsync("node-a", processed: true, """{"done": true}""");
-        await Data.SaveAsync("node-b", processed: true, """{"other": 1}""");
-        await Data.SaveAsync("node-a", processed: true, """{"done": "again"}""");
+        await Data.SaveAsync("node-a", processed: false, """{"inventory": {"b": 1, "a": 2}}"""u8.ToArray());
+        await Data.SaveAsync("node-a", processed: true, """{"done": true}"""u8.ToArray());
+        await Data.SaveAsync("node-b", processed: true, """{"other": 1}"""u8.ToArray());
+        await Data.SaveAsync("node-a", processed: true, """{"done": "encore, été 🚀"}"""u8.ToArray());
 
         Assert.Equal("""{"inventory": {"b": 1, "a": 2}}""", await Data.GetAsync("node-a", processed: false));
-        Assert.Equal("""{"done": "again"}""", await Data.GetAsync("node-a", processed: true));
+        Assert.Equal("""{"done": "encore, été 🚀"}""", await Data.GetAsync("node-a", processed: true));
         Assert.Null(await Data.GetAsync("node-b", processed: false));
 
         await Data.DeleteAsync("node-a");

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Inspector.Grains.Processing;
 using Inspector.Tests.Infrastructure;
@@ -51,7 +52,7 @@ public sealed class LookupScanSpecs
     {
         var expected = RamdiskData.Parse(json).AttributesForLookup();
 
-        var scanned = LookupScan.TryAttributes(json);
+        var scanned = LookupScan.TryAttributes(Encoding.UTF8.GetBytes(json));
 
         Assert.NotNull(scanned);
         Assert.Equal(expected, scanned);
@@ -61,7 +62,7 @@ public sealed class LookupScanSpecs
     [MemberData(nameof(DocumentsLeftToTheFullParse))]
     public void Leaves_documents_it_cannot_read_plainly_to_the_full_parse(string json)
     {
-        Assert.Null(LookupScan.TryAttributes(json));
+        Assert.Null(LookupScan.TryAttributes(Encoding.UTF8.GetBytes(json)));
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public sealed class LookupScanSpecs
                 {"name": "ib0", "mac_address": "a0:00:02:20:fe:80:00:00:00:00"}]}}
             """;
 
-        var scanned = LookupScan.TryAttributes(json)!;
+        var scanned = LookupScan.TryAttributes(Encoding.UTF8.GetBytes(json))!;
 
         Assert.Equal(["bmc_address=192.0.2.20", "mac=52:54:00:aa:bb:10", "mac=52:54:00:aa:bb:11"],
             scanned.Select(a => $"{a.Name}={a.Value}"));
@@ -90,6 +91,6 @@ public sealed class LookupScanSpecs
             ["interfaces"] = new JsonObject { ["em1"] = new JsonObject { ["mac"] = "52:54:00:aa:bb:12" } },
         }.ToJsonString();
 
-        Assert.Equal(RamdiskData.Parse(flat).AttributesForLookup(), LookupScan.TryAttributes(flat));
+        Assert.Equal(RamdiskData.Parse(flat).AttributesForLookup(), LookupScan.TryAttributes(Encoding.UTF8.GetBytes(flat)));
     }
 }
