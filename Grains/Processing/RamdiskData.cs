@@ -1,9 +1,9 @@
-using System.Text;
-using System.Text.Unicode;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Inspector.Grains.Json;
 using Inspector.Grains.Nodes;
 
@@ -107,12 +107,15 @@ public sealed class RamdiskData
         return attributes;
     }
 
-    /// <summary>Parses a request body; the failure message tells the ramdisk's operator what is wrong.</summary>
-    /// <exception cref="RamdiskDataException">Not JSON, not an object, or a field of the wrong type.</exception>
     /// <summary>Stored or replacement data, as text.</summary>
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
     public static RamdiskData Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>A ramdisk's post as it came: invalid UTF-8 is refused, as the reference refuses it.</summary>
+    /// <summary>
+    /// Parses a ramdisk's post as it came; the failure message tells the ramdisk's operator what is
+    /// wrong. Invalid UTF-8 is refused, as the reference refuses it.
+    /// </summary>
+    /// <exception cref="RamdiskDataException">Not UTF-8, not JSON, not an object, or a field of the wrong type.</exception>
     public static RamdiskData Parse(ReadOnlySpan<byte> utf8Json)
     {
         // The JSON reader checks structure, not the bytes inside strings.
