@@ -167,6 +167,28 @@ public sealed class ContinueBadInputSpecs(BadInputInspector shared) : IClassFixt
         Assert.Empty(Host.NodePatches(node));
     }
 
+    /// <summary>A \u escape of half a surrogate pair, in a value and in a key: JSON's grammar allows it, no character is it.</summary>
+    [Theory]
+    [InlineData("host-\\uD83D", "hostname")]
+    [InlineData("host-\\uDE42", "hostname")]
+    [InlineData("\\uD83Dx", "the key")]
+    public async Task A_lone_surrogate_escape_is_400_and_the_node_keeps_waiting(string escaped, string where)
+    {
+        var mac = InspectorHost.RandomMac();
+        var bmc = ProcessingProbes.RandomBmc();
+        var node = await Host.StartedNodeAsync(mac, bmc: bmc);
+        var payload = RamdiskPayloads.Ipa(mac, bmc);
+        payload["inventory"]!["hostname"] = "host-XX";
+        var text = payload.ToJsonString();
+        var body = where == "hostname" ? text.Replace("\"host-XX\"", $"\"{escaped}\"") : text.Replace("\"hostname\"", $"\"{escaped}\"");
+
+        var message = await AssertClientErrorAsync(await Host.PostContinueAsync(body));
+
+        Assert.Equal("Invalid JSON in the request body: a \\u escape in a string is half of a surrogate pair, which is not a character", message);
+        Assert.Equal("waiting", (string?)(await Host.StatusAsync(node))["state"]);
+        Assert.Empty(Host.NodePatches(node));
+    }
+
     [Theory]
     [MemberData(nameof(WrongTypeCases))]
     public async Task A_field_of_the_wrong_type_is_400_naming_the_field(string field)

@@ -73,6 +73,21 @@ public sealed class ContinueSpecs(ProcessingInspector shared) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task A_surrogate_pair_sent_as_escapes_is_one_character()
+    {
+        var mac = InspectorHost.RandomMac();
+        var node = await Host.StartedNodeAsync(mac);
+        var payload = RamdiskPayloads.Ipa(mac);
+        payload["inventory"]!["hostname"] = "host-XX";
+        var sent = payload.ToJsonString().Replace("host-XX", "rocket-\\uD83D\\uDE80");
+
+        await (await Host.PostContinueAsync(sent)).AssertJsonAsync(HttpStatusCode.OK);
+
+        var processed = await (await Host.Client.GetAsync($"/v1/introspection/{node}/data")).AssertJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("rocket-🚀", (string?)processed["inventory"]!["hostname"]);
+    }
+
+    [Fact]
     public async Task The_flat_format_gives_the_same_processed_result()
     {
         var mac = InspectorHost.RandomMac();

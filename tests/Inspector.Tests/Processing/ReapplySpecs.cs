@@ -192,6 +192,7 @@ public sealed class ReapplySpecs(ProcessingInspector stored, NoDataInspector not
         { "null", "Invalid introspection data: expected a JSON object" },
         { """{"inventory": {"cpu": """, "Invalid JSON in the request body" },
         { "not json at all", "Invalid JSON in the request body" },
+        { """{"inventory": {"hostname": "\uDE42"}}""", "Invalid JSON in the request body: a \\u escape in a string is half of a surrogate pair" },
         { """{"inventory": []}""", "Invalid ramdisk data: inventory must be an object" },
         { """{"inventory": {"cpu": {"count": "x"}}}""", "Invalid ramdisk data: inventory.cpu.count must be an integer" },
         { """{"cpus": "four"}""", "Invalid ramdisk data: cpus must be an integer" },

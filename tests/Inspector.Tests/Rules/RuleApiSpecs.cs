@@ -175,6 +175,8 @@ public sealed class RuleApiSpecs(SharedInspector shared) : IClassFixture<SharedI
     [Theory]
     [InlineData("{not json", "Invalid JSON in the request body*")]
     [InlineData("", "Invalid JSON in the request body*")]
+    [InlineData("""{"description": "\uD83D", "actions": [A]}""", "Invalid JSON in the request body: a \\u escape in a string is half of a surrogate pair, which is not a character")]
+    [InlineData("""{"\uDE42": 1, "actions": [A]}""", "Invalid JSON in the request body: a \\u escape in a string is half of a surrogate pair, which is not a character")]
     [InlineData("""[{"actions": []}]""", "Invalid rule: expected a JSON object")]
     [InlineData("null", "Invalid rule: expected a JSON object")]
     [InlineData("""{"conditions": {"op": "eq"}, "actions": [A]}""", "Validation failed for conditions: {'op': 'eq'} is not of type 'array'")]
