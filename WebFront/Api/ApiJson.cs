@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Nodes;
@@ -68,19 +69,58 @@ public static class ApiJson
         $"{request.Scheme}://{request.Host}{request.PathBase}";
 }
 
-/// <summary>A JSON response written straight to the response stream.</summary>
+/// <summary>
+/// A JSON response with its Content-Length, as Flask sends it (some proxies and clients handle a
+/// chunked answer worse). The body is written into a per-thread buffer first, then copied into
+/// the response in one piece; <paramref name="write"/> is synchronous, so no other response can
+/// take the buffer meanwhile.
+/// </summary>
 public sealed class JsonBody(int status, Action<Utf8JsonWriter> write) : IResult
 {
+    /// <summary>A buffer grown past this (a long list page) is left to the GC rather than kept per thread.</summary>
+    private const int KeptCapacity = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? writer;
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
         response.StatusCode = status;
         response.ContentType = ApiJson.ContentType;
-        await using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true }))
+
+        var bytes = buffer ??= new ArrayBufferWriter<byte>(1024);
+        bytes.ResetWrittenCount();
+        var json = writer ??= new Utf8JsonWriter(bytes, new JsonWriterOptions { SkipValidation = true });
+        json.Reset(bytes);
+        write(json);
+        json.Flush();
+        response.ContentLength = bytes.WrittenCount;
+        response.BodyWriter.Write(bytes.WrittenSpan);
+        if (bytes.Capacity > KeptCapacity)
         {
-            write(writer);
+            buffer = null;
+            writer = null;
         }
 
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+    }
+}
+
+/// <summary>The empty answer of a 204, with the headers the reference gives it.</summary>
+public sealed class EmptyBody : IResult
+{
+    public static readonly EmptyBody NoContent = new();
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status204NoContent;
+        // The reference also sends Content-Length: 0; Kestrel leaves it out of a 204, as RFC 9110 asks.
+        response.ContentType = "text/plain; charset=utf-8";
+        return Task.CompletedTask;
     }
 }

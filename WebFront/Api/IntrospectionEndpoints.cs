@@ -1,4 +1,3 @@
-using System.Globalization;
 using Inspector.Grains.Configuration;
 using Inspector.Grains.Interfaces.Nodes;
 using Inspector.Grains.Interfaces.References;
@@ -22,8 +21,8 @@ public static class IntrospectionEndpoints
     private static async Task<IResult> StartAsync(
         string nodeId, HttpRequest request, IGrainFactory grains, IOptions<DefaultOptions> options, IOptions<ProcessingOptions> processing)
     {
-        string? newUsername = request.Query["new_ipmi_username"];
-        string? newPassword = request.Query["new_ipmi_password"];
+        var newUsername = request.Query.First("new_ipmi_username");
+        var newPassword = request.Query.First("new_ipmi_password");
         if (newUsername is not null || newPassword is not null)
         {
             if (!processing.Value.EnableSettingIpmiCredentials)
@@ -40,9 +39,9 @@ public static class IntrospectionEndpoints
         }
 
         var manageBoot = true;
-        if (request.Query.TryGetValue("manage_boot", out var raw))
+        if (request.Query.First("manage_boot") is { } raw)
         {
-            if (!OsloBool.TryParse(raw.ToString(), out manageBoot))
+            if (!OsloBool.TryParse(raw, out manageBoot))
             {
                 return ApiJson.Error(StatusCodes.Status400BadRequest, $"Invalid boolean value for manage_boot: {raw}");
             }
@@ -98,31 +97,30 @@ public static class IntrospectionEndpoints
     {
         var maxLimit = options.Value.ApiMaxLimit;
         var limit = maxLimit;
-        if (request.Query.TryGetValue("limit", out var rawLimit))
+        if (request.Query.First("limit") is { } text)
         {
-            var text = rawLimit.ToString();
-            if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit))
+            if (!PythonInt.TryParse(text, out var requested))
             {
                 return BadRequest($"invalid literal for int() with base 10: '{text}'");
             }
 
-            if (limit < 0)
+            if (requested < 0)
             {
                 return BadRequest("Limit cannot be negative");
             }
 
-            if (limit > maxLimit)
+            if (requested > maxLimit)
             {
                 return BadRequest($"Limit over {maxLimit}");
             }
 
-            limit = limit == 0 ? maxLimit : limit;
+            limit = requested == 0 ? maxLimit : (int)requested;
         }
 
         string? marker = null;
-        if (request.Query.TryGetValue("marker", out var rawMarker))
+        if (request.Query.First("marker") is { } rawMarker)
         {
-            if (!NodeIds.TryNormalizeUuid(rawMarker.ToString(), out var markerUuid))
+            if (!NodeIds.TryNormalizeUuid(rawMarker, out var markerUuid))
             {
                 return BadRequest("Marker not UUID-like");
             }
@@ -131,9 +129,9 @@ public static class IntrospectionEndpoints
         }
 
         List<IntrospectionState>? states = null;
-        if (request.Query.TryGetValue("state", out var rawStates))
+        if (request.Query.First("state") is { } rawStates)
         {
-            var names = rawStates.ToString().Split(',');
+            var names = rawStates.Split(',');
             var invalid = names.Where(n => !IntrospectionStateNames.TryParse(n, out _)).ToList();
             if (invalid.Count > 0)
             {
@@ -164,6 +162,10 @@ public static class IntrospectionEndpoints
             w.WriteEndObject();
         });
     }
+
+    /// <summary>The first value of a repeated parameter, as the reference's <c>request.args.get</c> reads it.</summary>
+    private static string? First(this IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
     private static IResult BadRequest(string detail) =>
         ApiJson.Error(StatusCodes.Status400BadRequest, $"Bad request: {detail}");

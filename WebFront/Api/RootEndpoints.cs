@@ -46,8 +46,8 @@ public static class RootEndpoints
             w.WriteEndObject();
         }));
 
-        // Any other API version is unknown: the reference names it.
-        app.MapGet("/{version:regex(^v[0-9]+$)}", (string version) =>
+        // Any other single segment is an unknown API version to the reference, which names it.
+        app.MapGet("/{version}", (string version) =>
             ApiJson.Error(StatusCodes.Status404NotFound, $"Version {version} not found."));
         return app;
     }

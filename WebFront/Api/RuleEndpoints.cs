@@ -33,7 +33,7 @@ public static class RuleEndpoints
 
     private static IResult ToResult(RuleReply reply) => reply switch
     {
-        { Status: StatusCodes.Status204NoContent } => Results.NoContent(),
+        { Status: StatusCodes.Status204NoContent } => EmptyBody.NoContent,
         { Json: { } json } => Results.Text(json, ApiJson.ContentType, System.Text.Encoding.UTF8, reply.Status),
         _ => ApiJson.Error(reply.Status, reply.Message ?? "Rule request failed"),
     };

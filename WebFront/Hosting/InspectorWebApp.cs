@@ -64,6 +64,8 @@ public static class InspectorWebApp
             app.UseHttpBasicAuthentication(users);
         }
 
+        app.UseRoutingWithAutomaticMethods();
+
         app.MapRootEndpoints();
         app.MapIntrospectionEndpoints();
         app.MapIntrospectionDataEndpoints();

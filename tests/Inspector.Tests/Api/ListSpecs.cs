@@ -103,6 +103,10 @@ public sealed class ListSpecs
     [InlineData("?limit=-1", "Bad request: Limit cannot be negative")]
     [InlineData("?limit=abc", "Bad request: invalid literal for int() with base 10: 'abc'")]
     [InlineData("?limit=1.5", "Bad request: invalid literal for int() with base 10: '1.5'")]
+    [InlineData("?limit=2147483648", "Bad request: Limit over 1000")]
+    [InlineData("?limit=-99999999999", "Bad request: Limit cannot be negative")]
+    [InlineData("?limit=1__0", "Bad request: invalid literal for int() with base 10: '1__0'")]
+    [InlineData("?limit=abc&limit=1", "Bad request: invalid literal for int() with base 10: 'abc'")]
     [InlineData("?marker=not-a-uuid", "Bad request: Marker not UUID-like")]
     [InlineData("?state=bogus,nope", "Bad request: State(s) \"bogus, nope\" are not valid")]
     [InlineData("?state=waiting,bogus", "Bad request: State(s) \"bogus\" are not valid")]
@@ -112,6 +116,18 @@ public sealed class ListSpecs
         await using var host = await InspectorHost.StartAsync();
         var message = await (await host.Client.GetAsync($"/v1/introspection{query}")).AssertErrorAsync(HttpStatusCode.BadRequest);
         Assert.Equal(expected, message);
+    }
+
+    /// <summary>Python's <c>int</c>: underscores between digits, digits of other scripts, spaces around.</summary>
+    [Fact]
+    public async Task A_limit_is_read_as_python_reads_an_integer_and_only_its_first_value()
+    {
+        var (host, nodes) = await HostWithNodesAsync(3);
+        await using var _ = host;
+        Assert.Equal(nodes[..1], await UuidsAsync(host, "?limit=%EF%BC%91")); // FULLWIDTH DIGIT ONE
+        Assert.Equal(nodes[..2], await UuidsAsync(host, "?limit=+2%20"));
+        Assert.Equal(nodes[..1], await UuidsAsync(host, "?limit=1&limit=abc"));
+        Assert.Equal(nodes[..3], await UuidsAsync(host, "?limit=1_0"));
     }
 
     [Fact]

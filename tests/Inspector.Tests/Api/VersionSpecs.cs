@@ -60,6 +60,8 @@ public sealed class VersionSpecs(SharedInspector shared) : IClassFixture<SharedI
     [InlineData("1.0")]
     [InlineData("1.18")]
     [InlineData("1.2.3")]
+    [InlineData("1.0000001")]
+    [InlineData("1.1_7")]
     public async Task Supported_version_requests_are_served(string? version)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/introspection");
@@ -75,6 +77,10 @@ public sealed class VersionSpecs(SharedInspector shared) : IClassFixture<SharedI
     [InlineData("1.19", "1.19")]
     [InlineData("2.0", "2.0")]
     [InlineData("0.9", "0.9")]
+    [InlineData("1.99999999999", "1.99999999999")]
+    [InlineData("-1.0", "-1.0")]
+    [InlineData("1.18.1", "1.18.1")]
+    [InlineData(" 02 . 0 ", "2.0")]
     public async Task Versions_out_of_range_are_406(string version, string shown)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/introspection");
@@ -88,6 +94,8 @@ public sealed class VersionSpecs(SharedInspector shared) : IClassFixture<SharedI
     [InlineData("1.x")]
     [InlineData("")]
     [InlineData("1")]
+    [InlineData("1.")]
+    [InlineData("1._5")]
     public async Task Malformed_versions_are_400_not_500(string version)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/introspection");
@@ -104,10 +112,79 @@ public sealed class VersionSpecs(SharedInspector shared) : IClassFixture<SharedI
     }
 
     [Fact]
-    public async Task Wrong_methods_are_json_405s()
+    public async Task Wrong_methods_are_json_405s_naming_the_allowed_ones()
     {
-        var message = await (await Client.DeleteAsync("/v1/introspection")).AssertErrorAsync(HttpStatusCode.MethodNotAllowed);
+        var response = await Client.DeleteAsync("/v1/introspection");
+        Assert.Equal("GET, HEAD, OPTIONS", string.Join(", ", response.Content.Headers.Allow));
+        var message = await response.AssertErrorAsync(HttpStatusCode.MethodNotAllowed);
         Assert.StartsWith("405 Method Not Allowed", message);
+    }
+
+    [Fact]
+    public async Task An_unknown_single_segment_is_an_unknown_version()
+    {
+        var message = await (await Client.GetAsync("/nope")).AssertErrorAsync(HttpStatusCode.NotFound);
+        Assert.Equal("Version nope not found.", message);
+    }
+
+    [Theory]
+    [InlineData("/", "GET, HEAD, OPTIONS")]
+    [InlineData("/v1/introspection", "GET, HEAD, OPTIONS")]
+    [InlineData("/v1/introspection/any-node", "GET, HEAD, OPTIONS, POST")]
+    [InlineData("/v1/rules", "DELETE, GET, HEAD, OPTIONS, POST")]
+    [InlineData("/v1/continue", "OPTIONS, POST")]
+    public async Task Options_is_200_with_an_empty_body_and_the_allowed_methods(string path, string allowed)
+    {
+        var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Options, path));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(allowed, string.Join(", ", response.Content.Headers.Allow));
+        Assert.Empty(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal("1.18", response.Headers.GetValues("X-OpenStack-Ironic-Inspector-API-Maximum-Version").Single());
+    }
+
+    [Fact]
+    public async Task Options_on_an_unknown_path_is_404()
+    {
+        var response = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/v1/nothing/here"));
+        await response.AssertErrorAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/v1")]
+    [InlineData("/v1/introspection")]
+    [InlineData("/v1/rules")]
+    public async Task Head_gives_the_get_headers_without_the_body(string path)
+    {
+        var get = await Client.GetAsync(path);
+        var getBody = await get.Content.ReadAsByteArrayAsync();
+        var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal(getBody.Length, head.Content.Headers.ContentLength);
+        Assert.Equal(get.Content.Headers.ContentType, head.Content.Headers.ContentType);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Head_on_an_unknown_node_is_the_get_error_without_its_body()
+    {
+        var head = await Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/v1/introspection/{Guid.NewGuid()}"));
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/v1/introspection")]
+    [InlineData("/v1/nothing/here")]
+    public async Task Json_answers_carry_their_content_length(string path)
+    {
+        var response = await Client.GetAsync(path);
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.Null(response.Headers.TransferEncodingChunked);
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class RuleApiSpecs(SharedInspector shared) : IClassFixture<SharedI
     {
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("", await response.Content.ReadAsStringAsync());
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         HttpAssertions.AssertVersionHeaders(response);
     }
 
