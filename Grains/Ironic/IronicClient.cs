@@ -104,7 +104,8 @@ public sealed class IronicClient
     public async Task<IronicPort> CreatePortAsync(string nodeUuid, JsonObject port, CancellationToken ct = default)
     {
         port["node_uuid"] = nodeUuid;
-        var body = await SendAsync(HttpMethod.Post, "v1/ports", port, ct);
+        // A 409 here is a MAC another port already has: permanent, so not retried (nor by the reference).
+        var body = await SendAsync(HttpMethod.Post, "v1/ports", port, ct, retryConflict: false);
         return ToPort(body as JsonObject ?? []);
     }
 
@@ -191,7 +192,8 @@ public sealed class IronicClient
         return relative.TrimStart('/');
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken ct, bool notFoundIsNull = false)
+    private async Task<JsonNode?> SendAsync(
+        HttpMethod method, string path, JsonNode? body, CancellationToken ct, bool notFoundIsNull = false, bool retryConflict = true)
     {
         var version = await NegotiatedVersionAsync(ct);
         var payload = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body);
@@ -236,7 +238,8 @@ public sealed class IronicClient
                 }
 
                 var message = await ErrorMessageAsync(response, ct);
-                var retriable = response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.ServiceUnavailable;
+                var retriable = response.StatusCode == HttpStatusCode.ServiceUnavailable
+                    || (response.StatusCode == HttpStatusCode.Conflict && retryConflict);
                 if (retriable && attempt < _options.MaxRetries)
                 {
                     _logger.LogDebug("Ironic answered {Status} to {Method} {Path}, retrying: {Message}",

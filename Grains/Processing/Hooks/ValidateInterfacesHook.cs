@@ -93,12 +93,6 @@ public sealed class ValidateInterfacesHook : IProcessingHook
 
     public void BeforeUpdate(ProcessingContext context)
     {
-        if (context.NodeIsActive)
-        {
-            _logger.LogInformation("Node {Node} is active: its ports are left as they are", context.NodeUuid);
-            return;
-        }
-
         var update = context.RequireUpdate();
         var existing = context.Ports.GroupBy(p => p.Address).ToDictionary(g => g.Key, g => g.First());
         var all = context.Data.Data["all_interfaces"] as JsonObject ?? [];
@@ -123,6 +117,14 @@ public sealed class ValidateInterfacesHook : IProcessingHook
 
                 update.PortsToCreate.Add(new PortToCreate(mac, (bool?)iface["pxe"] ?? true, extra));
             }
+        }
+
+        // New ports are created even for an active node (as the reference does); its existing
+        // ones are never modified or deleted.
+        if (context.NodeIsActive)
+        {
+            _logger.LogInformation("Node {Node} is active: its existing ports are left as they are", context.NodeUuid);
+            return;
         }
 
         if (_options.KeepPorts != "all")

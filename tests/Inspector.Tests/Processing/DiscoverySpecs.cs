@@ -112,10 +112,11 @@ public sealed class DiscoverySpecs(EnrollingInspector enrolling, ActiveIntrospec
     }
 
     [Fact]
-    public async Task Data_of_an_active_node_is_processed_without_a_start_and_its_ports_are_left_alone()
+    public async Task Data_of_an_active_node_is_processed_without_a_start_its_ports_kept_and_new_nics_added()
     {
         var host = active.Host;
         var mac = InspectorHost.RandomMac();
+        var (second, third) = (InspectorHost.RandomMac(), InspectorHost.RandomMac());
         var stale = InspectorHost.RandomMac();
         var bmc = ProcessingProbes.RandomBmc();
         var node = host.Ironic.AddNode(provisionState: "active", driverInfo: new JsonObject { ["ipmi_address"] = bmc },
@@ -124,15 +125,19 @@ public sealed class DiscoverySpecs(EnrollingInspector enrolling, ActiveIntrospec
         host.Ironic.AddPort(node, stale, pxeEnabled: true);
         var portsBefore = host.Ironic.PortsOf(node).Select(p => p.ToJsonString()).Order().ToList();
 
-        var reply = await (await host.PostContinueAsync(RamdiskPayloads.Ipa(mac, bmc))).AssertJsonAsync(HttpStatusCode.OK);
+        var reply = await (await host.PostContinueAsync(RamdiskPayloads.Ipa(mac, bmc, second, third))).AssertJsonAsync(HttpStatusCode.OK);
         Assert.Equal($$"""{"uuid":"{{node}}"}""", reply.ToJsonString());
 
         Assert.Equal("4", host.Property(node, "cpus"));
         Assert.Equal("8192", host.Property(node, "memory_mb"));
         Assert.StartsWith("profile:compute,", host.Property(node, "capabilities"));
-        Assert.Equal(portsBefore, host.Ironic.PortsOf(node).Select(p => p.ToJsonString()).Order().ToList());
-        Assert.DoesNotContain(host.Ironic.Calls, c => c.Path.StartsWith("/v1/ports", StringComparison.Ordinal) && c.Method != "GET"
-            && (c.Body ?? "").Contains(mac, StringComparison.Ordinal));
+        var portsAfter = host.Ironic.PortsOf(node).ToList();
+        Assert.All(portsBefore, before => Assert.Contains(before, portsAfter.Select(p => p.ToJsonString())));
+        Assert.Equal(
+            [.. new[] { mac, stale, second, third }.Order()],
+            portsAfter.Select(p => (string)p["address"]!).Order().ToList());
+        var portPaths = portsAfter.Select(p => $"/v1/ports/{p["uuid"]}").ToHashSet();
+        Assert.DoesNotContain(host.Ironic.Calls, c => portPaths.Contains(c.Path) && c.Method is "PATCH" or "DELETE");
         Assert.Equal(0, host.PowerCalls(node));
         Assert.Equal("active", (string?)host.IronicNode(node)["provision_state"]);
 

@@ -110,6 +110,22 @@ public sealed class PortsSpecs(
         Assert.Equal(new[] { m.Eth0, m.Eth1, m.Eth2 }.Order(), data["macs"]!.AsArray().Select(x => (string)x!).Order());
     }
 
+    /// <summary>Ironic's 409 for a MAC another node's port has is permanent: asked once, warned about, skipped.</summary>
+    [Fact]
+    public async Task A_mac_that_is_another_nodes_port_is_skipped_after_one_try()
+    {
+        var host = all.Host;
+        var other = host.Ironic.AddNode();
+        var m = await StartedMachineAsync(host);
+        host.Ironic.AddPort(other, m.Eth1, pxeEnabled: true);
+
+        await ProcessAsync(host, m);
+
+        Assert.Single(host.Ironic.Calls, c => c.Method == "POST" && c.Path == "/v1/ports" && (c.Body ?? "").Contains(m.Eth1, StringComparison.Ordinal));
+        Assert.Equal(new[] { m.Eth0, m.Eth2 }.Order(), PxeEnabledByMac(host, m.Node).Keys.Order());
+        Assert.True(host.Ports(other).ContainsKey(m.Eth1));
+    }
+
     [Fact]
     public async Task Add_ports_active_creates_ports_for_the_nics_with_an_address()
     {
