@@ -220,6 +220,14 @@ public sealed partial class NodeGrain
             return RamdiskReply.Error(404, message);
         }
 
+        // Checked again, as the reference does: the node may have been deployed or otherwise
+        // moved on while its ramdisk ran, and then Ironic must not be changed. Reapply does not check.
+        if (!reapplying && CheckProvisionState(node) is { } invalid)
+        {
+            await FinishAsync(IntrospectionEvent.Error, invalid);
+            return RamdiskReply.Error(400, invalid);
+        }
+
         context.Node = node;
         context.Ports = await ironic.GetPortsAsync(Uuid);
         context.Update = new NodeUpdate(node, processing.Value.OverwriteExisting);

@@ -73,6 +73,22 @@ public sealed class ContinueSpecs(ProcessingInspector shared) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task A_node_that_left_an_inspectable_state_meanwhile_is_not_changed_and_ends_in_error()
+    {
+        var mac = InspectorHost.RandomMac();
+        var node = await Host.StartedNodeAsync(mac);
+        Host.Ironic.FindNode(node)!["provision_state"] = "available";
+
+        var message = await (await Host.PostContinueAsync(RamdiskPayloads.Ipa(mac))).AssertErrorAsync(HttpStatusCode.BadRequest);
+
+        Assert.StartsWith("Invalid provision state for introspection: \"available\", valid states are", message);
+        var status = await Host.WaitForStateAsync(node, "error");
+        Assert.Equal(message, (string?)status["error"]);
+        Assert.Empty(Host.NodePatches(node));
+        Assert.DoesNotContain(Host.Ironic.Calls, c => c.Method == "POST" && c.Path == "/v1/ports" && (c.Body ?? "").Contains(mac, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_surrogate_pair_sent_as_escapes_is_one_character()
     {
         var mac = InspectorHost.RandomMac();
